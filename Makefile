@@ -27,9 +27,9 @@ lock: ## Re-resolve the dependencies and pin them all in constraints.txt
 	  echo "# Regenerate: make lock"; .venv-lock/bin/pip freeze --exclude-editable; } > constraints.txt
 	rm -rf .venv-lock
 
-run: $(INSTALLED) ## Train, evaluate, gate, register, then predict the next session
-	$(BIN)/stockpred train
-	$(BIN)/stockpred predict
+run: $(INSTALLED) ## Run the training pipeline, then the inference pipeline (local runner)
+	$(BIN)/stockpred pipeline run training
+	$(BIN)/stockpred pipeline run inference
 
 test: $(INSTALLED) lint ## Lint, then run the whole test suite
 	$(BIN)/pytest

@@ -41,3 +41,19 @@ def home(tmp_path, monkeypatch):
     monkeypatch.setenv("STOCKPRED_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("STOCKPRED_DATA_SOURCE", "snapshot")
     return tmp_path / "home"
+
+
+@pytest.fixture
+def aws(monkeypatch):
+    """moto's in-process AWS, with fake credentials that can reach nothing real."""
+    from moto import mock_aws
+
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }.items():
+        monkeypatch.setenv(name, value)
+    with mock_aws():
+        yield

@@ -5,11 +5,19 @@ from __future__ import annotations
 import threading
 from dataclasses import replace
 
+import boto3
 import pytest
 
 from stockpred.errors import PredictionConflictError
-from stockpred.predict import Prediction
-from stockpred.store import REPLACED, STORED, UNCHANGED, SqlitePredictionStore
+from stockpred.records import Prediction
+from stockpred.store import (
+    REPLACED,
+    STORED,
+    UNCHANGED,
+    DynamoDBPredictionStore,
+    SqlitePredictionStore,
+)
+from tests.aws import create_predictions_table
 
 
 def a_prediction(**changes) -> Prediction:
@@ -27,9 +35,13 @@ def a_prediction(**changes) -> Prediction:
     return replace(base, **changes)
 
 
-@pytest.fixture
-def store(tmp_path):
-    return SqlitePredictionStore(tmp_path / "predictions.db")
+@pytest.fixture(params=["sqlite", "dynamodb"])
+def store(request, tmp_path):
+    """Both implementations must keep the same contract."""
+    if request.param == "sqlite":
+        return SqlitePredictionStore(tmp_path / "predictions.db")
+    request.getfixturevalue("aws")
+    return DynamoDBPredictionStore(create_predictions_table(), boto3.client("dynamodb"))
 
 
 def test_writing_the_same_prediction_twice_leaves_one_record(store):

@@ -32,6 +32,10 @@ app = typer.Typer(
 )
 predictions_app = typer.Typer(help="Stored predictions.", no_args_is_help=True)
 app.add_typer(predictions_app, name="predictions")
+pipeline_app = typer.Typer(
+    help="SageMaker pipeline definitions, run locally.", no_args_is_help=True
+)
+app.add_typer(pipeline_app, name="pipeline")
 
 OptionalDate = dt.datetime | None
 
@@ -219,7 +223,11 @@ def predict(
     if as_json:
         _print_json({**prediction.as_dict(), "status": status})
         return
-    typer.echo(
+    typer.echo(_describe_prediction(prediction, status))
+
+
+def _describe_prediction(prediction: Any, status: str) -> str:
+    return (
         f"Prediction for {prediction.ticker} on {prediction.target_date} (from the close of "
         f"{prediction.as_of}): {prediction.direction.upper()}, probability "
         f"{prediction.probability:.4f} (threshold {prediction.threshold}), model "
@@ -248,6 +256,178 @@ def predictions_list(
             f"{r.target_date} {r.ticker} {r.direction:<4} p={r.probability:.4f} "
             f"(as of {r.as_of}, model {r.model_version}, {r.data_source}{outcome})"
         )
+
+
+PipelineName = Annotated[str, typer.Argument(help="training or inference")]
+
+
+@pipeline_app.command("render")
+def pipeline_render(name: PipelineName) -> None:
+    """Print the definition JSON, rendered with the local values (Terraform renders the same
+    template with ARNs, image URIs and the bucket)."""
+    from stockpred.pipeline_definitions import local_values, render_text
+
+    typer.echo(render_text(name, local_values()), nl=False)
+
+
+@pipeline_app.command("run")
+def pipeline_run(
+    name: PipelineName,
+    param: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--param",
+            help="Pipeline parameter Name=Value (repeatable), e.g. --param AsOf=2026-01-05",
+        ),
+    ] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Execute a pipeline definition locally, step by step, as SageMaker would."""
+    from stockpred.local_runner import LocalPipelineRunner
+    from stockpred.pipeline_definitions import render
+
+    overrides = {}
+    for item in param or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise ConfigError(f"--param {item!r} is not Name=Value")
+        overrides[key] = value
+    runner = LocalPipelineRunner(stockpred_home())
+    echo = None if as_json else (lambda message: typer.echo(f"  {message}", err=True))
+    if echo:
+        echo(f"{name} pipeline (local runner)")
+    record = runner.run(name, render(name), overrides, echo=echo)
+    if as_json:
+        _print_json(record.as_dict())
+    else:
+        _print_execution_summary(record.as_dict(), steps_table=False)
+    if record.status != "Succeeded":
+        raise typer.Exit(1)
+
+
+def _print_execution_summary(execution: dict[str, Any], *, steps_table: bool = True) -> None:
+    typer.echo(
+        f"Execution {execution['execution_id']} of the {execution['pipeline']} pipeline: "
+        f"{execution['status']} in {execution['duration_s']:.1f} s"
+    )
+    for step in execution["steps"] if steps_table else []:
+        timing = f"{step['duration_s']:.1f} s" if step["duration_s"] is not None else "-"
+        typer.echo(f"  {step['name']:<14} {step['type']:<13} {step['status']:<12} {timing}")
+    for step in execution["steps"]:
+        report = step["properties"].get("PropertyFiles", {}).get("EvaluationReport")
+        if report:
+            _print_evaluation(report)
+        outputs = step["properties"].get("OutputParameters")
+        if outputs and "target_date" in outputs:
+            _print_stored_prediction(execution["parameters"]["Ticker"], outputs)
+        elif outputs:
+            typer.echo(f"{step['name']}: " + ", ".join(f"{k}={v}" for k, v in outputs.items()))
+    if execution["failure_reason"]:
+        typer.echo(f"Failure: {execution['failure_reason']}", err=True)
+
+
+def _print_stored_prediction(ticker: str, outputs: dict[str, Any]) -> None:
+    from stockpred.store import SqlitePredictionStore
+
+    stored = SqlitePredictionStore(stockpred_home() / "predictions.db").get(
+        ticker, outputs["target_date"]
+    )
+    if stored is not None:
+        typer.echo(_describe_prediction(stored, outputs["status"]))
+
+
+def _print_evaluation(evaluation: dict[str, Any]) -> None:
+    gate = evaluation["gate"]
+    typer.echo(
+        f"Data: {evaluation['ticker']} {evaluation.get('data_start', '?')}.."
+        f"{evaluation.get('data_end', '?')} (source: {evaluation['data_source']})\n"
+        f"Walk-forward {evaluation['start']}..{evaluation['end']} ({evaluation['n_days']} "
+        f"days, refit every {evaluation['refit_every']}): precision "
+        f"{_pct(evaluation['precision'])} on {evaluation['n_up_calls']} up calls vs always-up "
+        f"base rate {_pct(evaluation['base_rate'])} (p-value {_pct(evaluation['p_value'])}); "
+        f"accuracy {_pct(evaluation['accuracy'])}\n"
+        f"Gate: {'PASSED' if gate['passed'] else 'FAILED'}: {gate['reason']}"
+    )
+
+
+@pipeline_app.command("list")
+def pipeline_list(as_json: JsonFlag = False) -> None:
+    """Recorded local executions, newest first."""
+    from stockpred.local_runner import LocalPipelineRunner
+
+    executions = LocalPipelineRunner(stockpred_home()).list()
+    if as_json:
+        _print_json(executions)
+        return
+    if not executions:
+        typer.echo("No pipeline executions yet.")
+    for e in executions:
+        steps = ", ".join(
+            f"{s['name']} {s['duration_s']:.1f}s"
+            if s["duration_s"] is not None
+            else f"{s['name']} -"
+            for s in e["steps"]
+        )
+        duration = f"{e['duration_s']:.1f} s" if e["duration_s"] is not None else "-"
+        typer.echo(
+            f"{e['execution_id']}  {e['pipeline']:<9} {e['status']:<10} "
+            f"{e['started_at'][:19]}  {duration:>8}  [{steps}]"
+        )
+
+
+@pipeline_app.command("describe")
+def pipeline_describe(execution_id: str, as_json: JsonFlag = False) -> None:
+    """One execution: parameters, per-step status, timings, failure reason and log files."""
+    from stockpred.local_runner import LocalPipelineRunner
+
+    execution = LocalPipelineRunner(stockpred_home()).describe(execution_id)
+    if as_json:
+        _print_json(execution)
+        return
+    _print_execution_summary(execution)
+    typer.echo("Parameters: " + ", ".join(f"{k}={v!r}" for k, v in execution["parameters"].items()))
+    for step in execution["steps"]:
+        if step["log_file"]:
+            typer.echo(f"  log {step['name']}: {step['log_file']}")
+
+
+@app.command()
+def serve(
+    model_dir: Annotated[
+        Path | None, typer.Option(help="Model folder (model.json, metadata.json).")
+    ] = None,
+    endpoint: Annotated[
+        str | None,
+        typer.Option(
+            help="Serve a local endpoint: the model the "
+            "training pipeline deployed; reloads on "
+            "deploy."
+        ),
+    ] = None,
+    host: Annotated[str, typer.Option(help="Address to bind.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 8080,
+    workers: Annotated[
+        int | None, typer.Option(help="Worker processes (default: one per CPU).")
+    ] = None,
+) -> None:
+    """Run the model server (GET /ping, POST /invocations) in the foreground."""
+    from stockpred.endpoint import LocalEndpoint
+    from stockpred.serve import run_server
+
+    if (model_dir is None) == (endpoint is None):
+        raise ConfigError("give exactly one of --model-dir or --endpoint")
+    endpoint_file = None
+    if endpoint is not None:
+        local = LocalEndpoint(stockpred_home())
+        endpoint_file = local.description_file(endpoint)
+        if not endpoint_file.is_file():
+            raise ConfigError(
+                f"local endpoint {endpoint!r} does not exist: run the training pipeline first"
+            )
+        local.register_server(endpoint, port)
+    run_server(
+        model_dir=model_dir, endpoint_file=endpoint_file, host=host, port=port, workers=workers
+    )
 
 
 def main() -> None:

@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 from scipy.stats import binomtest
 
-from stockpred.config import Hyperparameters
+from stockpred.config import EvaluationSettings, Hyperparameters
 from stockpred.errors import DataValidationError
 from stockpred.features import TARGET, labelled
 from stockpred.train import fit_booster
@@ -104,6 +104,8 @@ class GateDecision:
     reason: str
     min_precision: float
     margin: float
+    precision: float  # 0.0 when the model made no up calls
+    precision_to_beat: float  # the window's base rate + margin: precision must exceed it
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -112,24 +114,56 @@ class GateDecision:
 def apply_gate(metrics: dict[str, Any], *, min_precision: float, margin: float) -> GateDecision:
     """Pass only if precision >= min_precision AND precision > base rate + margin."""
     precision, base_rate = metrics["precision"], metrics["base_rate"]
+    to_beat = base_rate + margin
 
     def decide(passed: bool, reason: str) -> GateDecision:
-        return GateDecision(passed, reason, min_precision, margin)
+        return GateDecision(passed, reason, min_precision, margin, precision or 0.0, to_beat)
 
     if precision is None or (isinstance(precision, float) and math.isnan(precision)):
         return decide(False, "the model made no up calls in the evaluation window")
     summary = f"precision {precision:.4f} on {metrics['n_up_calls']} up calls"
     if precision < min_precision:
         return decide(False, f"{summary} is below the minimum {min_precision:.4f}")
-    if not precision > base_rate + margin:
+    if not precision > to_beat:
         return decide(
             False,
             f"{summary} does not beat the always-up base rate {base_rate:.4f}"
             + (f" by more than {margin:.4f}" if margin else ""),
         )
     return decide(
-        True, f"{summary} beats the base rate {base_rate:.4f} and the minimum {min_precision:.4f}"
+        True,
+        f"{summary} beats the base rate {base_rate:.4f} and the minimum {min_precision:.4f}",
     )
+
+
+def evaluation_report(
+    frame: pd.DataFrame,
+    features: list[str],
+    settings: EvaluationSettings,
+    *,
+    start: dt.date,
+    end: dt.date,
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Walk-forward over [start, end]: per-day predictions, metrics, and the gate decision."""
+    predictions = walk_forward(
+        frame,
+        features,
+        settings.hyperparameters,
+        start=start,
+        end=end,
+        step=settings.refit_every,
+        threshold=settings.threshold,
+    )
+    metrics = summarize(predictions)
+    gate = apply_gate(metrics, min_precision=settings.min_precision, margin=settings.margin)
+    report = {
+        **metrics,
+        "threshold": settings.threshold,
+        "refit_every": settings.refit_every,
+        "hyperparameters": settings.hyperparameters.as_strings(),
+        "gate": gate.as_dict(),
+    }
+    return predictions, report
 
 
 def evaluation_window(frame: pd.DataFrame, eval_days: int) -> tuple[dt.date, dt.date]:

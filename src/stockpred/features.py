@@ -57,3 +57,12 @@ def frame_sha256(frame: pd.DataFrame) -> str:
     digest.update(frame.to_numpy(dtype="float64").tobytes())
     digest.update(",".join(map(str, frame.columns)).encode())
     return digest.hexdigest()
+
+
+def read_features_csv(path) -> pd.DataFrame:
+    """A features CSV written by the process step, indexed by date again."""
+    frame = pd.read_csv(path, index_col="Date", parse_dates=["Date"])
+    missing = [c for c in feature_names() if c not in frame.columns]
+    if missing:
+        raise ValueError(f"{path}: missing feature column(s) {', '.join(missing)}")
+    return frame

@@ -15,12 +15,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from stockpred.config import MODEL_PACKAGE_GROUP
 from stockpred.errors import RegistryError
-from stockpred.files import read_json, write_json_atomic
-from stockpred.train import TrainedModel, artifact_sha256, load_model
+from stockpred.files import artifact_sha256, read_json, write_json_atomic
+
+if TYPE_CHECKING:
+    from stockpred.train import TrainedModel
 
 APPROVED, REJECTED, PENDING = "Approved", "Rejected", "PendingManualApproval"
 APPROVAL_STATUSES = (APPROVED, REJECTED, PENDING)
@@ -120,6 +122,8 @@ class LocalModelRegistry:
                 f"model version {entry.version} artifact checksum {actual[:12]} does not match "
                 f"the registry's {entry.artifact_sha256[:12]}; refusing to use it"
             )
+        from stockpred.train import load_model  # xgboost is only needed where models run
+
         return load_model(directory)
 
     def _write_version(self, artifact_dir: Path, entry: ModelVersion) -> None:
@@ -138,3 +142,54 @@ class LocalModelRegistry:
                 yield
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def model_package_arn(
+    group: str, version: int, *, region: str = "us-east-1", account: str = "000000000000"
+) -> str:
+    """The ARN SageMaker gives a model package version (the local registry uses the same form)."""
+    return f"arn:aws:sagemaker:{region}:{account}:model-package/{group}/{version}"
+
+
+def parse_model_package_arn(arn: str) -> tuple[str, int]:
+    """(group, version) from a model package ARN."""
+    try:
+        group, version = arn.rsplit(":model-package/", 1)[1].split("/")
+        return group, int(version)
+    except (IndexError, ValueError):
+        raise RegistryError(f"{arn!r} is not a model package version ARN") from None
+
+
+class SageMakerModelRegistry:
+    """The AWS side: a SageMaker model package group, through boto3."""
+
+    def __init__(self, client: Any, group: str = MODEL_PACKAGE_GROUP) -> None:
+        self.client = client
+        self.group = group
+
+    def newest_approved_arn(self) -> str:
+        # Sorted DESCENDING by creation time: the default order is ascending (oldest first).
+        response = self.client.list_model_packages(
+            ModelPackageGroupName=self.group,
+            ModelApprovalStatus=APPROVED,
+            SortBy="CreationTime",
+            SortOrder="Descending",
+            MaxResults=1,
+        )
+        packages = response.get("ModelPackageSummaryList", [])
+        if not packages:
+            raise RegistryError(f"no approved model in the model package group {self.group}")
+        return packages[0]["ModelPackageArn"]
+
+    def describe(self, arn: str) -> dict[str, Any]:
+        """Version, approval, container image and model data of a model package."""
+        package = self.client.describe_model_package(ModelPackageName=arn)
+        container = package["InferenceSpecification"]["Containers"][0]
+        return {
+            "arn": arn,
+            "group": package.get("ModelPackageGroupName", self.group),
+            "version": int(package.get("ModelPackageVersion", parse_model_package_arn(arn)[1])),
+            "approval_status": package.get("ModelApprovalStatus"),
+            "image": container["Image"],
+            "model_data_url": container["ModelDataUrl"],
+        }

@@ -1,6 +1,6 @@
 """Prediction store keyed by (ticker, target_date).
 
-SqlitePredictionStore is the local implementation (DynamoDB on AWS has the same keys).
+SqlitePredictionStore (local) and DynamoDBPredictionStore (AWS) keep the same contract.
 Writing the same prediction twice leaves one record. A different prediction for a day already
 predicted is refused unless forced; a forced replacement keeps the old record in history.
 """
@@ -12,9 +12,10 @@ import sqlite3
 from contextlib import closing
 from dataclasses import fields
 from pathlib import Path
+from typing import Any
 
 from stockpred.errors import PredictionConflictError
-from stockpred.predict import Prediction
+from stockpred.records import Prediction
 
 COLUMNS = [f.name for f in fields(Prediction)]
 
@@ -125,3 +126,122 @@ class SqlitePredictionStore:
             (new.ticker, new.target_date),
         )
         SqlitePredictionStore._insert(connection, "predictions", new)
+
+
+class DynamoDBPredictionStore:
+    """The same contract on DynamoDB (PK ticker, SK target_date), with conditional writes.
+
+    A forced replacement keeps the replaced prediction in the item's `history` list.
+    """
+
+    def __init__(self, table_name: str, client: Any) -> None:
+        self.table = table_name
+        self.client = client
+
+    def put(self, prediction: Prediction, *, force: bool = False) -> str:
+        errors = self.client.exceptions
+        try:
+            self.client.put_item(
+                TableName=self.table,
+                Item=_to_item(prediction),
+                ConditionExpression="attribute_not_exists(ticker)",
+            )
+            return STORED
+        except errors.ConditionalCheckFailedException:
+            pass
+        existing = self.get(prediction.ticker, prediction.target_date)
+        if existing is None:  # deleted in between: try once more from the start
+            return self.put(prediction, force=force)
+        if not prediction.differences(existing):
+            return UNCHANGED
+        if not force:
+            raise PredictionConflictError(
+                f"a different prediction for {prediction.ticker} on {prediction.target_date} "
+                f"is already stored ({'; '.join(prediction.differences(existing))}); "
+                "use --force to replace it (the old one is kept in history)"
+            )
+        self._replace(existing, prediction)
+        return REPLACED
+
+    def get(self, ticker: str, target_date: str) -> Prediction | None:
+        response = self.client.get_item(
+            TableName=self.table,
+            ConsistentRead=True,
+            Key={"ticker": {"S": ticker}, "target_date": {"S": target_date}},
+        )
+        item = response.get("Item")
+        return _from_item(item) if item else None
+
+    def history(self, ticker: str, target_date: str) -> list[Prediction]:
+        """Predictions that were replaced (with --force) for that day, oldest first."""
+        response = self.client.get_item(
+            TableName=self.table,
+            ConsistentRead=True,
+            Key={"ticker": {"S": ticker}, "target_date": {"S": target_date}},
+        )
+        archived = response.get("Item", {}).get("history", {}).get("L", [])
+        return [_from_item(entry["M"]) for entry in archived]
+
+    def list(self, ticker: str | None = None) -> list[Prediction]:
+        """Newest first. With a ticker, a Query; otherwise a Scan (small table: one row a day)."""
+        items: list[dict] = []
+        kwargs: dict[str, Any] = {"TableName": self.table}
+        if ticker:
+            kwargs |= {
+                "KeyConditionExpression": "ticker = :t",
+                "ExpressionAttributeValues": {":t": {"S": ticker}},
+                "ScanIndexForward": False,
+            }
+        operation = self.client.query if ticker else self.client.scan
+        while True:
+            response = operation(**kwargs)
+            items += response.get("Items", [])
+            if "LastEvaluatedKey" not in response:
+                break
+            kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        records = [_from_item(item) for item in items]
+        return sorted(records, key=lambda p: (p.target_date, p.ticker), reverse=True)
+
+    def _replace(self, old: Prediction, new: Prediction) -> None:
+        archived = {"M": _to_item(old) | {"replaced_at": {"S": _now()}}}
+        item = _to_item(new)
+        names = {f"#{k}": k for k in item if k not in ("ticker", "target_date")}
+        values = {f":{k}": v for k, v in item.items() if k not in ("ticker", "target_date")}
+        assignments = ", ".join(f"#{k} = :{k}" for k in item if k not in ("ticker", "target_date"))
+        self.client.update_item(
+            TableName=self.table,
+            Key={"ticker": item["ticker"], "target_date": item["target_date"]},
+            UpdateExpression=f"SET {assignments}, #history = list_append("
+            "if_not_exists(#history, :empty), :archived)",
+            # Optimistic lock: replace only the record we compared against.
+            ConditionExpression="#created_at = :expected_created_at",
+            ExpressionAttributeNames=names | {"#history": "history", "#created_at": "created_at"},
+            ExpressionAttributeValues=values
+            | {
+                ":empty": {"L": []},
+                ":archived": {"L": [archived]},
+                ":expected_created_at": {"S": old.created_at},
+            },
+        )
+
+
+def _to_item(prediction: Prediction) -> dict[str, dict[str, str]]:
+    item = {}
+    for name, value in prediction.as_dict().items():
+        if value is None:
+            continue
+        item[name] = {"N": repr(value)} if isinstance(value, float) else {"S": str(value)}
+    return item
+
+
+def _from_item(item: dict[str, dict[str, str]]) -> Prediction:
+    values: dict[str, Any] = {}
+    for name in COLUMNS:
+        if name in item:
+            cell = item[name]
+            values[name] = float(cell["N"]) if "N" in cell else cell["S"]
+    return Prediction(**values)
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")

@@ -7,7 +7,6 @@ The artifact folder (what SageMaker tars into model.tar.gz) holds:
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -100,12 +99,3 @@ def load_model(directory: Path, *, nthread: int = 1) -> TrainedModel:
     booster = xgb.Booster(params={"nthread": nthread}, model_file=str(model_path))
     metadata = json.loads(metadata_path.read_text())
     return TrainedModel(booster=booster, metadata=metadata)
-
-
-def artifact_sha256(directory: Path) -> str:
-    """Checksum over the artifact's files (names and bytes, in sorted order)."""
-    digest = hashlib.sha256()
-    for path in sorted(p for p in directory.rglob("*") if p.is_file()):
-        digest.update(path.relative_to(directory).as_posix().encode() + b"\0")
-        digest.update(path.read_bytes())
-    return digest.hexdigest()

@@ -15,10 +15,11 @@ import pandas as pd
 
 from stockpred.config import EvaluationSettings
 from stockpred.errors import DataValidationError, RegistryError
-from stockpred.evaluate import apply_gate, evaluation_window, summarize, walk_forward
+from stockpred.evaluate import evaluation_report, evaluation_window, summarize, walk_forward
 from stockpred.features import build_features, feature_names
 from stockpred.ingest import MarketData
-from stockpred.predict import Prediction, latest_features, make_prediction
+from stockpred.predict import latest_features, make_prediction
+from stockpred.records import Prediction
 from stockpred.registry import APPROVED, REJECTED, LocalModelRegistry, ModelVersion
 from stockpred.store import SqlitePredictionStore
 from stockpred.train import save_model, train_model
@@ -38,22 +39,9 @@ def evaluate_recent(market: MarketData, settings: EvaluationSettings) -> dict[st
     """Walk-forward metrics over the most recent window, the gate decision and the context."""
     frame = build_features(market.prices)
     start, end = evaluation_window(frame, settings.eval_days)
-    predictions = walk_forward(
-        frame,
-        feature_names(),
-        settings.hyperparameters,
-        start=start,
-        end=end,
-        step=settings.refit_every,
-        threshold=settings.threshold,
-    )
-    metrics = summarize(predictions)
-    gate = apply_gate(metrics, min_precision=settings.min_precision, margin=settings.margin)
+    _, report = evaluation_report(frame, feature_names(), settings, start=start, end=end)
     return {
-        **metrics,
-        "threshold": settings.threshold,
-        "refit_every": settings.refit_every,
-        "gate": gate.as_dict(),
+        **report,
         "ticker": market.ticker,
         "data_source": market.source,
         "data_start": str(market.first_day),

@@ -1,0 +1,116 @@
+"""Process image (SageMaker Processing): leakage-free features and the sets the next steps use.
+
+Input  /opt/ml/processing/input/raw: prices.csv, ingest.json
+Output /opt/ml/processing/output/
+  train/train.csv            every labelled day: date, features, target (the final model's data)
+  train/dataset.json         provenance: ticker, data source, features, date range
+  validation/validation.csv  the most recent --eval-days labelled days (walk-forward test window)
+  inference/inference.csv    the latest day's features (one CSV row, no header), no target
+  inference/inference.json   ticker, as_of, target_date (next NYSE session), data source
+With --inference-only, only the inference output is written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from stockpred import market_calendar
+from stockpred.errors import ConfigError, DataValidationError
+from stockpred.features import TARGET, build_features, feature_names, labelled
+from stockpred.files import read_json, write_json_atomic, write_text_atomic
+from stockpred.ingest import read_csv
+from stockpred.steps.contract import log, processing_input, processing_output, run_processing_job
+from stockpred.validate import validate_prices
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="process", description=__doc__)
+    parser.add_argument("--eval-days", default="1000", help="walk-forward test days (>= 250)")
+    parser.add_argument("--inference-only", action="store_true")
+    return parser.parse_args(argv)
+
+
+def process(argv: list[str]) -> None:
+    args = parse_args(argv)
+    raw = processing_input("raw")
+    provenance = read_json(raw / "ingest.json")
+    prices = validate_prices(read_csv(raw / "prices.csv"), provenance["data_source"])
+    frame = build_features(prices)
+    if frame.empty or frame.index[-1] != prices.index[-1]:
+        raise DataValidationError(
+            f"not enough history before {prices.index[-1].date()} to compute features"
+        )
+    write_inference(frame, provenance)
+    if not args.inference_only:
+        write_training_sets(frame, provenance, eval_days=_eval_days(args.eval_days))
+
+
+def _eval_days(value: str) -> int:
+    try:
+        days = int(value)
+    except ValueError:
+        raise ConfigError(f"--eval-days {value!r} is not a whole number") from None
+    if days < 250:
+        raise ConfigError(f"--eval-days {days} is too small: at least 250 test days")
+    return days
+
+
+def write_inference(frame, provenance: dict) -> None:
+    latest = frame.iloc[[-1]]
+    as_of = latest.index[0].date()
+    out = processing_output("inference")
+    # Values only, in the model's feature order (named in inference.json): the row the endpoint
+    # receives and the capture records, as Model Monitor expects them.
+    write_text_atomic(
+        out / "inference.csv", latest[feature_names()].to_csv(index=False, header=False)
+    )
+    write_json_atomic(
+        out / "inference.json",
+        {
+            "ticker": provenance["ticker"],
+            "data_source": provenance["data_source"],
+            "as_of": str(as_of),
+            "target_date": str(market_calendar.next_session(as_of)),
+            "features": feature_names(),
+        },
+    )
+    log.info("latest features: %s -> predicting %s", as_of, market_calendar.next_session(as_of))
+
+
+def write_training_sets(frame, provenance: dict, *, eval_days: int) -> None:
+    rows = labelled(frame)[[*feature_names(), TARGET]]
+    if len(rows) < eval_days + 250:
+        raise DataValidationError(
+            f"{len(rows)} labelled days are not enough for a {eval_days}-day evaluation window "
+            "after 250 training days"
+        )
+    train_out, validation_out = processing_output("train"), processing_output("validation")
+    write_text_atomic(train_out / "train.csv", rows.to_csv(date_format="%Y-%m-%d"))
+    write_json_atomic(
+        train_out / "dataset.json",
+        {
+            **{k: provenance[k] for k in ("ticker", "data_source")},
+            "features": feature_names(),
+            "first_day": str(rows.index[0].date()),
+            "last_day": str(rows.index[-1].date()),
+            "last_close": str(frame.index[-1].date()),
+            "rows": len(rows),
+        },
+    )
+    window = rows.iloc[-eval_days:]
+    write_text_atomic(validation_out / "validation.csv", window.to_csv(date_format="%Y-%m-%d"))
+    log.info(
+        "train set %d days; validation window %s..%s",
+        len(rows),
+        window.index[0].date(),
+        window.index[-1].date(),
+    )
+
+
+def main() -> None:
+    sys.exit(run_processing_job(lambda: process(sys.argv[1:])))
+
+
+if __name__ == "__main__":
+    main()

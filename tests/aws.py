@@ -1,0 +1,40 @@
+"""Helpers for tests against moto (the in-process AWS stand-in)."""
+
+from __future__ import annotations
+
+import boto3
+
+REGION = "us-east-1"
+
+
+def create_predictions_table(name: str = "stockpred-predictions") -> str:
+    boto3.client("dynamodb", region_name=REGION).create_table(
+        TableName=name,
+        BillingMode="PAY_PER_REQUEST",
+        KeySchema=[
+            {"AttributeName": "ticker", "KeyType": "HASH"},
+            {"AttributeName": "target_date", "KeyType": "RANGE"},
+        ],
+        AttributeDefinitions=[
+            {"AttributeName": "ticker", "AttributeType": "S"},
+            {"AttributeName": "target_date", "AttributeType": "S"},
+        ],
+    )
+    return name
+
+
+def register_package(sagemaker, group: str, status: str, model_data_url: str) -> str:
+    return sagemaker.create_model_package(
+        ModelPackageGroupName=group,
+        ModelApprovalStatus=status,
+        InferenceSpecification={
+            "Containers": [
+                {
+                    "Image": "123456789012.dkr.ecr.us-east-1.amazonaws.com/stockpred-infer:abc",
+                    "ModelDataUrl": model_data_url,
+                }
+            ],
+            "SupportedContentTypes": ["text/csv"],
+            "SupportedResponseMIMETypes": ["application/json"],
+        },
+    )["ModelPackageArn"]
