@@ -259,3 +259,17 @@ def test_predict_validates_its_event(aws):
         predict.handler({"endpoint_name": "stockpred"})
     with pytest.raises(ConfigError, match="not an s3:// URI"):
         predict.handler({"inference_uri": "/etc/passwd", "endpoint_name": "stockpred"})
+
+
+def test_predict_on_a_day_without_a_session_stores_nothing(inference_inputs):
+    prefix = inference_inputs["inference_uri"].removeprefix("s3://stockpred-data/")
+    boto3.client("s3").put_object(
+        Bucket="stockpred-data",
+        Key=f"{prefix}/inference.json",
+        Body=json.dumps(
+            {"ticker": "^GSPC", "data_source": "yahoo", "no_session": True, "date": "2026-01-19"}
+        ).encode(),
+    )
+    result = predict.handler(inference_inputs)
+    assert result["status"] == "no_session" and result["target_date"] == ""
+    assert boto3.client("dynamodb").scan(TableName="stockpred-predictions")["Items"] == []

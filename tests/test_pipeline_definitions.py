@@ -26,6 +26,8 @@ def official_schema() -> dict:
     configured = os.environ.get("STOCKPRED_PIPELINE_SCHEMA")
     path = Path(configured) if configured else DEFAULT_SCHEMA
     if not configured and not path.is_file():
+        if os.environ.get("CI"):
+            pytest.fail("STOCKPRED_PIPELINE_SCHEMA is not set: .ci/run sets it from ../shared")
         pytest.skip("set STOCKPRED_PIPELINE_SCHEMA to the official schema (CI always does)")
     return json.loads(path.read_text())
 

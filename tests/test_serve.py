@@ -163,7 +163,10 @@ def test_oversized_body_is_413(server):
             f"Content-Length: {size}\r\n\r\n".encode()
             + b"1," * 1000
         )
-        reply = connection.recv(65536).decode()
+        chunks = []
+        while chunk := connection.recv(65536):  # until the server closes the connection
+            chunks.append(chunk)
+        reply = b"".join(chunks).decode()
     assert reply.startswith("HTTP/1.1 413")
     assert '"error"' in reply
 

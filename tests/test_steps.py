@@ -141,3 +141,23 @@ def test_process_refuses_a_too_short_evaluation_window(chain, tmp_path):
     result = run_step("process", tmp_path, "--eval-days", "100")
     assert result.returncode != 0
     assert "at least 250 test days" in (tmp_path / "output/message").read_text()
+
+
+@pytest.mark.parametrize(
+    ("today", "session"),
+    [
+        ("2026-01-19", False),  # Martin Luther King Day
+        ("2026-01-17", False),  # a Saturday
+        ("2026-01-20", True),
+    ],
+)
+def test_scheduled_run_on_a_day_without_a_session_predicts_nothing(chain, tmp_path, today, session):
+    shutil.copytree(chain["ingest"] / "processing/output/raw", tmp_path / "processing/input/raw")
+    result = run_step(
+        "process", tmp_path, "--inference-only", "--require-session-today", "true", "--today", today
+    )
+    assert result.returncode == 0, result.stderr
+    out = tmp_path / "processing/output/inference"
+    inference = json.loads((out / "inference.json").read_text())
+    assert inference.get("no_session", False) is not session
+    assert (out / "inference.csv").exists() is session

@@ -2,7 +2,8 @@
 
 Event: {"inference_uri" (the Process step's inference output), "endpoint_name", "execution_id"}
 Returns: {"target_date", "direction", "probability", "status"}; status is stored, unchanged
-(the same prediction was already stored: a rerun) or an error for a conflicting one.
+(the same prediction was already stored: a rerun), or no_session (a scheduled run on a market
+holiday: nothing predicted); a conflicting prediction is an error.
 """
 
 from __future__ import annotations
@@ -26,8 +27,15 @@ CSV = "text/csv"
 def handler(event: dict[str, Any], context: Any = None) -> dict[str, str]:
     inference_uri, endpoint_name = _validated(event)
     objects = backends.object_store()
-    features_csv = objects.get_bytes(f"{inference_uri}/inference.csv").decode()
     context_info = json.loads(objects.get_bytes(f"{inference_uri}/inference.json"))
+    if context_info.get("no_session"):
+        log.info(
+            "%s: no NYSE session on %s, nothing predicted",
+            context_info["ticker"],
+            context_info["date"],
+        )
+        return {"target_date": "", "direction": "", "probability": "", "status": "no_session"}
+    features_csv = objects.get_bytes(f"{inference_uri}/inference.csv").decode()
     response_body, response_type = _endpoint().invoke(endpoint_name, features_csv, CSV)
     result = parse_response(response_body)
     prediction = Prediction(

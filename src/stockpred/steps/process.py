@@ -7,13 +7,17 @@ Output /opt/ml/processing/output/
   validation/validation.csv  the most recent --eval-days labelled days (walk-forward test window)
   inference/inference.csv    the latest day's features (one CSV row, no header), no target
   inference/inference.json   ticker, as_of, target_date (next NYSE session), data source
-With --inference-only, only the inference output is written.
+With --inference-only, only the inference output is written. With --require-session-today
+true (scheduled runs) on a day that is not a NYSE session, inference.json says no_session and
+no features are written.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
+from zoneinfo import ZoneInfo
 
 from stockpred import market_calendar
 from stockpred.errors import ConfigError, DataValidationError
@@ -28,6 +32,13 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="process", description=__doc__)
     parser.add_argument("--eval-days", default="1000", help="walk-forward test days (>= 250)")
     parser.add_argument("--inference-only", action="store_true")
+    parser.add_argument(
+        "--require-session-today",
+        default="false",
+        help="true on scheduled runs: if today (New York) is not a NYSE session, record that "
+        "and write no features, so nothing is predicted",
+    )
+    parser.add_argument("--today", default="", help="today's date in New York (default: now)")
     return parser.parse_args(argv)
 
 
@@ -35,6 +46,11 @@ def process(argv: list[str]) -> None:
     args = parse_args(argv)
     raw = processing_input("raw")
     provenance = read_json(raw / "ingest.json")
+    if _flag("--require-session-today", args.require_session_today):
+        today = _today(args.today)
+        if not market_calendar.is_session(today):
+            write_no_session(today, provenance)
+            return
     prices = validate_prices(read_csv(raw / "prices.csv"), provenance["data_source"])
     frame = build_features(prices)
     if frame.empty or frame.index[-1] != prices.index[-1]:
@@ -44,6 +60,35 @@ def process(argv: list[str]) -> None:
     write_inference(frame, provenance)
     if not args.inference_only:
         write_training_sets(frame, provenance, eval_days=_eval_days(args.eval_days))
+
+
+def _flag(name: str, value: str) -> bool:
+    if value.lower() not in ("true", "false"):
+        raise ConfigError(f"{name} {value!r}: use true or false")
+    return value.lower() == "true"
+
+
+def _today(value: str) -> dt.date:
+    if value:
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            raise ConfigError(f"--today {value!r} is not a date (YYYY-MM-DD)") from None
+    return dt.datetime.now(ZoneInfo("America/New_York")).date()
+
+
+def write_no_session(today: dt.date, provenance: dict) -> None:
+    """A scheduled run on a market holiday: say so, and leave nothing to predict from."""
+    write_json_atomic(
+        processing_output("inference") / "inference.json",
+        {
+            "ticker": provenance["ticker"],
+            "data_source": provenance["data_source"],
+            "no_session": True,
+            "date": str(today),
+        },
+    )
+    log.info("%s is not a NYSE session: nothing to predict", today)
 
 
 def _eval_days(value: str) -> int:
