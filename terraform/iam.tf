@@ -184,6 +184,24 @@ data "aws_iam_policy_document" "deploy" {
   }
 
   statement {
+    sid       = "ReadBaseline"
+    actions   = ["s3:GetObject"]
+    resources = ["${aws_s3_bucket.this.arn}/pipelines/training/*"]
+  }
+
+  statement {
+    sid       = "PublishBaseline"
+    actions   = ["s3:PutObject"]
+    resources = ["${aws_s3_bucket.this.arn}/monitoring/baseline/*"]
+  }
+
+  statement {
+    sid       = "BucketKey"
+    actions   = ["kms:GenerateDataKey"]
+    resources = [aws_kms_key.this.arn]
+  }
+
+  statement {
     sid       = "PassExecutionRole"
     actions   = ["iam:PassRole"]
     resources = [aws_iam_role.sagemaker.arn]
@@ -205,9 +223,22 @@ data "aws_iam_policy_document" "predict" {
   }
 
   statement {
-    sid       = "WriteCaptures"
+    sid       = "WriteCapturesAndGroundTruth"
     actions   = ["s3:PutObject"]
-    resources = ["${aws_s3_bucket.this.arn}/datacapture/*"]
+    resources = ["${aws_s3_bucket.this.arn}/datacapture/*", "${aws_s3_bucket.this.arn}/groundtruth/*"]
+  }
+
+  # The handler checks whether outcomes.json exists by listing its key: ListBucket, limited
+  # to the inference outputs.
+  statement {
+    sid       = "ListInferenceInputs"
+    actions   = ["s3:ListBucket"]
+    resources = [aws_s3_bucket.this.arn]
+    condition {
+      test     = "StringLike"
+      variable = "s3:prefix"
+      values   = ["pipelines/inference/*"]
+    }
   }
 
   statement {
@@ -218,7 +249,7 @@ data "aws_iam_policy_document" "predict" {
 
   statement {
     sid       = "Predictions"
-    actions   = ["dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:UpdateItem"]
+    actions   = ["dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:Query"]
     resources = [aws_dynamodb_table.predictions.arn]
   }
 
@@ -229,12 +260,60 @@ data "aws_iam_policy_document" "predict" {
   }
 }
 
+data "aws_iam_policy_document" "monitor" {
+  source_policy_documents = [data.aws_iam_policy_document.lambda_common["monitor"].json]
+
+  statement {
+    sid       = "ReadMonitoringRuns"
+    actions   = ["s3:GetObject"]
+    resources = ["${aws_s3_bucket.this.arn}/monitoring/runs/*"]
+  }
+
+  statement {
+    sid       = "WriteGroundTruth"
+    actions   = ["s3:PutObject"]
+    resources = ["${aws_s3_bucket.this.arn}/groundtruth/*"]
+  }
+
+  statement {
+    sid       = "DataKey"
+    actions   = ["kms:GenerateDataKey"]
+    resources = [aws_kms_key.this.arn]
+  }
+
+  statement {
+    sid       = "RecordOutcomes"
+    actions   = ["dynamodb:Query", "dynamodb:UpdateItem"]
+    resources = [aws_dynamodb_table.predictions.arn]
+  }
+
+  # PutMetricData is not resource-scoped: AWS requires "*"; the namespace condition limits it.
+  statement {
+    sid       = "PublishMetrics"
+    actions   = ["cloudwatch:PutMetricData"]
+    resources = ["*"]
+    condition {
+      test     = "StringLike"
+      variable = "cloudwatch:namespace"
+      values   = ["aws/sagemaker/Endpoints/*"]
+    }
+  }
+}
+
+locals {
+  lambda_policies = {
+    deploy  = data.aws_iam_policy_document.deploy.json
+    predict = data.aws_iam_policy_document.predict.json
+    monitor = data.aws_iam_policy_document.monitor.json
+  }
+}
+
 resource "aws_iam_role_policy" "lambda" {
   for_each = local.lambdas
 
   name   = each.key
   role   = aws_iam_role.lambda[each.key].id
-  policy = each.key == "deploy" ? data.aws_iam_policy_document.deploy.json : data.aws_iam_policy_document.predict.json
+  policy = local.lambda_policies[each.key]
 }
 
 # --------------------------------------------------------------------------- Scheduler

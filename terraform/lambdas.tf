@@ -25,6 +25,15 @@ locals {
         STOCKPRED_PREDICTIONS_TABLE = aws_dynamodb_table.predictions.name
       }
     }
+    monitor = {
+      description = "Publishes the monitoring metrics to CloudWatch and records the outcomes of past predictions"
+      timeout     = 120
+      environment = {
+        STOCKPRED_BACKEND           = "aws"
+        STOCKPRED_BUCKET            = aws_s3_bucket.this.bucket
+        STOCKPRED_PREDICTIONS_TABLE = aws_dynamodb_table.predictions.name
+      }
+    }
   }
 }
 

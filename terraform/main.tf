@@ -18,7 +18,7 @@ locals {
   steps         = ["ingest", "process", "train", "infer"]
   image_uris    = { for step in local.steps : step => "${aws_ecr_repository.this[step].repository_url}:${var.image_tag}" }
   endpoint_name = coalesce(var.endpoint_name, var.name)
-  pipelines     = ["training", "inference"]
+  pipelines     = ["training", "inference", "monitoring"]
 
   # The values substituted into terraform/pipelines/*.json.tftpl. The local runner renders the
   # same templates with local stand-ins (stockpred pipeline render).
@@ -32,6 +32,7 @@ locals {
     model_package_group      = aws_sagemaker_model_package_group.this.model_package_group_name
     deploy_function_arn      = aws_lambda_function.this["deploy"].arn
     predict_function_arn     = aws_lambda_function.this["predict"].arn
+    monitor_function_arn     = aws_lambda_function.this["monitor"].arn
     endpoint_name            = local.endpoint_name
     data_source              = var.data_source
     processing_instance_type = var.processing_instance_type

@@ -70,7 +70,11 @@ output "sns_topic_arn" {
 
 output "schedule_names" {
   description = "EventBridge Scheduler schedules of the two pipelines."
-  value       = { training = aws_scheduler_schedule.training.name, inference = aws_scheduler_schedule.inference.name }
+  value = {
+    training   = aws_scheduler_schedule.training.name
+    inference  = aws_scheduler_schedule.inference.name
+    monitoring = aws_scheduler_schedule.monitoring.name
+  }
 }
 
 output "aws_region" {

@@ -65,3 +65,33 @@ resource "aws_scheduler_schedule" "inference" {
     }
   }
 }
+
+resource "aws_scheduler_schedule" "monitoring" {
+  # checkov:skip=CKV_AWS_297:The schedule holds no data but pipeline parameter values; the AWS-owned key suffices.
+  name                         = "${var.name}-monitoring"
+  description                  = "Monitoring pipeline every weekday after the inference pipeline"
+  schedule_expression          = var.monitoring_schedule
+  schedule_expression_timezone = var.schedule_timezone
+  state                        = var.schedules_enabled ? "ENABLED" : "DISABLED"
+
+  flexible_time_window {
+    mode = "OFF"
+  }
+
+  target {
+    arn      = aws_sagemaker_pipeline.this["monitoring"].arn
+    role_arn = aws_iam_role.scheduler.arn
+
+    sagemaker_pipeline_parameters {
+      pipeline_parameter {
+        name  = "DataSource"
+        value = var.data_source
+      }
+    }
+
+    retry_policy {
+      maximum_retry_attempts       = 3
+      maximum_event_age_in_seconds = 3600
+    }
+  }
+}

@@ -216,3 +216,35 @@ variable "force_destroy" {
   type        = bool
   default     = false
 }
+
+################################################################################
+# Monitoring
+################################################################################
+
+variable "monitoring_schedule" {
+  description = "When the monitoring pipeline runs: every weekday after the inference pipeline."
+  type        = string
+  default     = "cron(30 18 ? * MON-FRI *)"
+
+  validation {
+    condition     = can(regex("^(cron|rate)\\(.+\\)$", var.monitoring_schedule))
+    error_message = "monitoring_schedule must be a cron(...) or rate(...) expression."
+  }
+}
+
+variable "precision_alarm_days" {
+  description = "Alarm when live precision stays below the always-up base rate for this many monitoring days in a row."
+  type        = number
+  default     = 10
+
+  validation {
+    condition     = var.precision_alarm_days >= 1 && var.precision_alarm_days <= 90
+    error_message = "precision_alarm_days must be between 1 and 90."
+  }
+}
+
+variable "retrain_on_drift" {
+  description = "Start the training pipeline when the drift alarm goes off."
+  type        = bool
+  default     = false
+}

@@ -23,7 +23,22 @@ def create_predictions_table(name: str = "stockpred-predictions") -> str:
     return name
 
 
-def register_package(sagemaker, group: str, status: str, model_data_url: str) -> str:
+def register_package(
+    sagemaker, group: str, status: str, model_data_url: str, baseline_prefix: str | None = None
+) -> str:
+    metrics = {}
+    if baseline_prefix:
+        metrics = {
+            "ModelMetrics": {
+                "ModelDataQuality": {
+                    kind: {
+                        "ContentType": "application/json",
+                        "S3Uri": f"{baseline_prefix}/{kind.lower()}.json",
+                    }
+                    for kind in ("Statistics", "Constraints")
+                }
+            }
+        }
     return sagemaker.create_model_package(
         ModelPackageGroupName=group,
         ModelApprovalStatus=status,
@@ -37,4 +52,5 @@ def register_package(sagemaker, group: str, status: str, model_data_url: str) ->
             "SupportedContentTypes": ["text/csv"],
             "SupportedResponseMIMETypes": ["application/json"],
         },
+        **metrics,
     )["ModelPackageArn"]

@@ -28,7 +28,8 @@ def test_the_handlers_import_from_the_package_alone(tmp_path):
     build(package)
     probe = (
         "import sys; sys.path.insert(0, sys.argv[1]);"
-        "import stockpred.lambdas.deploy, stockpred.lambdas.predict, stockpred;"
+        "import stockpred.lambdas.deploy, stockpred.lambdas.predict, stockpred.lambdas.monitor;"
+        "import stockpred;"
         "assert stockpred.__file__.startswith(sys.argv[1]), stockpred.__file__;"
         "heavy = {'pandas', 'numpy', 'xgboost', 'scipy', 'yfinance', 'flask'} & set(sys.modules);"
         "assert not heavy, heavy"

@@ -38,8 +38,23 @@ def test_newest_approved_is_the_most_recent_not_the_first(sagemaker):
     assert described["version"] == 2 and described["model_data_url"] == "s3://b/m2.tar.gz"
 
 
-def test_deploy_creates_model_serverless_config_and_endpoint(sagemaker):
-    arn = register_package(sagemaker, GROUP, "Approved", "s3://b/m1.tar.gz")
+def test_deploy_creates_model_serverless_config_and_endpoint(sagemaker, monkeypatch):
+    monkeypatch.setenv("STOCKPRED_BUCKET", "stockpred-data")
+    s3 = boto3.client("s3")
+    s3.create_bucket(Bucket="stockpred-data")
+    for name in ("statistics", "constraints"):
+        s3.put_object(
+            Bucket="stockpred-data",
+            Key=f"pipelines/training/e1/baseline/{name}.json",
+            Body=b'{"version": 0}',
+        )
+    arn = register_package(
+        sagemaker,
+        GROUP,
+        "Approved",
+        "s3://b/m1.tar.gz",
+        baseline_prefix="s3://stockpred-data/pipelines/training/e1/baseline",
+    )
     result = deploy.handler(
         {"model_package_arn": arn, "endpoint_name": "stockpred", "execution_id": "exec00000001"}
     )
@@ -56,6 +71,11 @@ def test_deploy_creates_model_serverless_config_and_endpoint(sagemaker):
     assert model["PrimaryContainer"]["Environment"]["STOCKPRED_MODEL_VERSION"] == "stockpred/1"
     endpoint = sagemaker.describe_endpoint(EndpointName="stockpred")
     assert endpoint["EndpointConfigName"] == "stockpred-v1-exec00000001"
+    published = s3.list_objects_v2(Bucket="stockpred-data", Prefix="monitoring/baseline/")
+    assert sorted(o["Key"] for o in published["Contents"]) == [
+        "monitoring/baseline/stockpred/constraints.json",
+        "monitoring/baseline/stockpred/statistics.json",
+    ]
     # Re-running the same execution's deploy is harmless.
     assert (
         deploy.handler(
@@ -273,3 +293,24 @@ def test_predict_on_a_day_without_a_session_stores_nothing(inference_inputs):
     result = predict.handler(inference_inputs)
     assert result["status"] == "no_session" and result["target_date"] == ""
     assert boto3.client("dynamodb").scan(TableName="stockpred-predictions")["Items"] == []
+
+
+def test_predict_resolves_past_predictions_from_the_latest_data(inference_inputs):
+    predict.handler(inference_inputs)  # stores the prediction for 2026-03-03
+    prefix = inference_inputs["inference_uri"].removeprefix("s3://stockpred-data/")
+    s3 = boto3.client("s3")
+    s3.put_object(
+        Bucket="stockpred-data",
+        Key=f"{prefix}/outcomes.json",
+        Body=json.dumps(
+            {"ticker": "^GSPC", "outcomes": {"2026-03-02": "up", "2026-03-03": "down"}}
+        ).encode(),
+    )
+    predict.handler(inference_inputs)
+    item = boto3.client("dynamodb").get_item(
+        TableName="stockpred-predictions",
+        Key={"ticker": {"S": "^GSPC"}, "target_date": {"S": "2026-03-03"}},
+    )["Item"]
+    assert item["actual"]["S"] == "down"
+    truth = s3.list_objects_v2(Bucket="stockpred-data", Prefix="groundtruth/")["Contents"]
+    assert [o["Key"] for o in truth] == ["groundtruth/2026/03/03/21/GSPC-2026-03-03.jsonl"]

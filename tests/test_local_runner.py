@@ -225,3 +225,47 @@ def test_expressions_resolve_like_sagemaker():
         context.resolve({"Std:JsonGet": {"PropertyFile": report, "Path": "gate.recall"}})
     with pytest.raises(PipelineFailed, match="step Train has not run"):
         context.resolve({"Get": "Steps.Train.ModelArtifacts.S3ModelArtifacts"})
+
+
+def test_consecutive_days_then_monitoring_produce_files_metrics_and_a_report(ran):
+    home, _, _ = ran
+    for day in ("2026-02-23", "2026-02-24", "2026-02-25"):
+        run_json(home, "inference", "--param", "DataSource=snapshot", "--param", f"AsOf={day}")
+    record = run_json(
+        home, "monitoring", "--param", "DataSource=snapshot", "--param", "AsOf=2026-02-27"
+    )
+    assert record["status"] == "Succeeded", record["failure_reason"]
+    outputs = record["steps"][-1]["properties"]["OutputParameters"]
+    run = home / "s3/stockpred-local/monitoring/runs" / record["execution_id"]
+    for name in (
+        "statistics.json",
+        "constraint_violations.json",
+        "model_quality.json",
+        "metrics.json",
+        "summary.json",
+    ):
+        assert (run / name).is_file(), name
+    quality = json.loads((run / "model_quality.json").read_text())
+    assert quality["n_resolved"] == 3  # 02-24, 02-25, 02-26 have closed by 02-27
+    assert outputs["precision"] == (
+        "" if quality["precision"] is None else f"{quality['precision']:.4f}"
+    )
+    names = {m["MetricName"] for m in json.loads((run / "metrics.json").read_text())}
+    assert {
+        "constraint_violations",
+        "feature_baseline_drift_trend_5",
+        "missing_predictions",
+    } <= names
+    resolved = [
+        p
+        for p in json.loads(stockpred(home, "predictions", "list", "--json").stdout)
+        if p["actual"]
+    ]
+    assert {p["target_date"] for p in resolved} >= {"2026-02-24", "2026-02-25", "2026-02-26"}
+    truth = list((home / "s3/stockpred-local/groundtruth").rglob("*.jsonl"))
+    assert len(truth) == len(resolved)
+    report = stockpred(home, "monitor", "report")
+    assert report.returncode == 0, report.stderr
+    page = (home / "reports/monitoring/index.html").read_text()
+    assert "drift.png" in page and "precision.png" in page
+    assert (home / "reports/monitoring/drift.png").stat().st_size > 10_000

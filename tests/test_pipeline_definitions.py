@@ -178,6 +178,13 @@ def test_training_pipeline_shape():
         assert parameters[value["Get"].removeprefix("Parameters.")]["Type"] == "String"
 
 
+def test_monitoring_pipeline_shape():
+    definition = render("monitoring")
+    assert [s["Name"] for s in definition["Steps"]] == ["Ingest", "Monitor", "Publish"]
+    monitor = definition["Steps"][1]["Arguments"]["AppSpecification"]
+    assert monitor["ContainerEntrypoint"] == ["python", "-m", "stockpred.steps.monitor"]
+
+
 def test_inference_pipeline_takes_an_as_of_date():
     definition = render("inference")
     parameters = {p["Name"]: p for p in definition["Parameters"]}
@@ -192,9 +199,12 @@ def test_processing_paths_match_what_the_entrypoints_read_and_write(name):
         "Ingest": (set(), {"raw"}),
         "Process": (
             {"raw"},
-            {"train", "validation", "inference"} if name == "training" else {"inference"},
+            {"train", "validation", "inference", "baseline"}
+            if name == "training"
+            else {"inference"},
         ),
         "Evaluate": ({"train", "validation"}, {"evaluation"}),
+        "Monitor": ({"raw", "baseline", "captures"}, {"report"}),
     }
     for step in render(name)["Steps"]:
         if step["Type"] != "Processing":

@@ -268,7 +268,11 @@ def test_deployed_pipeline_is_what_the_local_runner_executes(stack, name):
 def test_schedules_run_in_new_york_time_and_target_the_pipelines(stack):
     scheduler = stack["client"]("scheduler")
     arns = stack["outputs"]["sagemaker_pipeline_arns"]
-    expected = {"training": "cron(0 6 ? * SAT *)", "inference": "cron(30 17 ? * MON-FRI *)"}
+    expected = {
+        "training": "cron(0 6 ? * SAT *)",
+        "inference": "cron(30 17 ? * MON-FRI *)",
+        "monitoring": "cron(30 18 ? * MON-FRI *)",
+    }
     for pipeline, expression in expected.items():
         schedule = scheduler.get_schedule(Name=f"stockpred-{pipeline}")
         assert schedule["ScheduleExpression"] == expression
@@ -296,15 +300,57 @@ def test_failures_and_lambda_errors_reach_the_alarm_topic(stack):
     assert [t["Arn"] for t in targets] == [topic]
     alarms = stack["client"]("cloudwatch").describe_alarms()["MetricAlarms"]
     lambda_alarms = {a["AlarmName"]: a for a in alarms if a["Namespace"] == "AWS/Lambda"}
-    assert set(lambda_alarms) == {"stockpred-deploy-errors", "stockpred-predict-errors"}
+    assert set(lambda_alarms) == {
+        "stockpred-deploy-errors",
+        "stockpred-predict-errors",
+        "stockpred-monitor-errors",
+    }
     assert all(a["AlarmActions"] == [topic] for a in lambda_alarms.values())
     subscriptions = stack["client"]("sns").list_subscriptions_by_topic(TopicArn=topic)
     assert [s["Endpoint"] for s in subscriptions["Subscriptions"]] == ["oncall@example.com"]
 
 
+def test_monitoring_alarms_watch_drift_precision_and_freshness(stack):
+    topic = stack["outputs"]["sns_topic_arn"]
+    alarms = {
+        a["AlarmName"]: a for a in stack["client"]("cloudwatch").describe_alarms()["MetricAlarms"]
+    }
+    dimensions = [
+        {"Name": "Endpoint", "Value": "stockpred"},
+        {"Name": "MonitoringSchedule", "Value": "stockpred-monitoring"},
+    ]
+    expected = {
+        "stockpred-drift": (
+            "aws/sagemaker/Endpoints/data-metrics",
+            "constraint_violations",
+            "GreaterThanThreshold",
+            1,
+        ),
+        "stockpred-precision-below-base-rate": (
+            "aws/sagemaker/Endpoints/model-metrics",
+            "precision_minus_base_rate",
+            "LessThanThreshold",
+            10,
+        ),
+        "stockpred-missing-predictions": (
+            "aws/sagemaker/Endpoints/model-metrics",
+            "missing_predictions",
+            "GreaterThanThreshold",
+            1,
+        ),
+    }
+    for name, (namespace, metric, comparison, periods) in expected.items():
+        alarm = alarms[name]
+        assert (alarm["Namespace"], alarm["MetricName"]) == (namespace, metric)
+        assert alarm["ComparisonOperator"] == comparison and alarm["Threshold"] == 0
+        assert alarm["EvaluationPeriods"] == periods and alarm["Period"] == 86400
+        assert sorted(alarm["Dimensions"], key=lambda d: d["Name"]) == dimensions
+        assert alarm["AlarmActions"] == [topic]
+
+
 def test_lambdas_are_packaged_with_their_handlers(stack):
     functions = stack["client"]("lambda")
-    for name in ("deploy", "predict"):
+    for name in ("deploy", "predict", "monitor"):
         configuration = functions.get_function(FunctionName=f"stockpred-{name}")["Configuration"]
         assert configuration["Handler"] == f"stockpred.lambdas.{name}.handler"
         assert configuration["Runtime"] == "python3.11"
@@ -318,6 +364,7 @@ def test_iam_is_least_privilege(stack):
     ]
     assert sorted(roles) == [
         "stockpred-deploy-lambda",
+        "stockpred-monitor-lambda",
         "stockpred-predict-lambda",
         "stockpred-sagemaker",
         "stockpred-scheduler",

@@ -32,6 +32,8 @@ app = typer.Typer(
 )
 predictions_app = typer.Typer(help="Stored predictions.", no_args_is_help=True)
 app.add_typer(predictions_app, name="predictions")
+monitor_app = typer.Typer(help="Model monitoring.", no_args_is_help=True)
+app.add_typer(monitor_app, name="monitor")
 pipeline_app = typer.Typer(
     help="SageMaker pipeline definitions, run locally.", no_args_is_help=True
 )
@@ -428,6 +430,26 @@ def serve(
     run_server(
         model_dir=model_dir, endpoint_file=endpoint_file, host=host, port=port, workers=workers
     )
+
+
+@monitor_app.command("report")
+def monitor_report(
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Folder of the report (default: STOCKPRED_HOME/reports/monitoring)."),
+    ] = None,
+    bucket: Annotated[str, typer.Option(help="Bucket whose monitoring/runs are read.")] = (
+        "stockpred-local"
+    ),
+) -> None:
+    """Write the monitoring report (HTML with plots) from the monitoring pipeline's runs."""
+    from stockpred.monitor_report import write_report
+
+    home = stockpred_home()
+    page = write_report(
+        home / "s3" / bucket / "monitoring" / "runs", out or home / "reports" / "monitoring"
+    )
+    typer.echo(f"Monitoring report: {page}")
 
 
 def main() -> None:

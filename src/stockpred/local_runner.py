@@ -40,6 +40,7 @@ IMAGE_ENTRYPOINTS = {
 LAMBDA_HANDLERS = {
     "deploy": "stockpred.lambdas.deploy",
     "predict": "stockpred.lambdas.predict",
+    "monitor": "stockpred.lambdas.monitor",
 }
 _IMAGE = re.compile(r"stockpred-(ingest|process|train|infer)[:@]")
 _TOKEN = re.compile(r"\['([^']+)'\]|\[(\d+)\]|([A-Za-z0-9_]+)")
@@ -300,16 +301,25 @@ class LocalPipelineRunner:
         container = args["InferenceSpecification"]["Containers"][0]
         statistics = args.get("ModelMetrics", {}).get("ModelQuality", {}).get("Statistics", {})
         metrics = json.loads(self.store.get_bytes(statistics["S3Uri"])) if statistics else {}
+        data_quality = args.get("ModelMetrics", {}).get("ModelDataQuality", {})
+        registry = LocalModelRegistry(self.home, group)
         with tempfile.TemporaryDirectory() as scratch:
             artifact = Path(scratch) / "artifact"
             with tarfile.open(self.store.path(container["ModelDataUrl"])) as archive:
                 archive.extractall(artifact, filter="data")
-            version = LocalModelRegistry(self.home, group).register(
+            version = registry.register(
                 artifact,
                 approval_status=args.get("ModelApprovalStatus", "PendingManualApproval"),
                 metrics=metrics,
                 description=args.get("ModelPackageDescription", ""),
             )
+        for kind in ("Statistics", "Constraints"):  # the monitoring baseline, with the version
+            if kind in data_quality:
+                registry.attach(
+                    version.version,
+                    f"baseline/{kind.lower()}.json",
+                    self.store.get_bytes(data_quality[kind]["S3Uri"]),
+                )
         return {
             "ModelPackageArn": model_package_arn(group, version.version),
             "ModelApprovalStatus": version.approval_status,

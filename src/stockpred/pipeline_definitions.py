@@ -15,7 +15,7 @@ from typing import Any
 from stockpred.config import MODEL_PACKAGE_GROUP
 from stockpred.errors import ConfigError
 
-PIPELINES = ("training", "inference")
+PIPELINES = ("training", "inference", "monitoring")
 _PLACEHOLDER = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 # Values that go into JSON strings must not be able to break out of them.
 _SAFE_VALUE = re.compile(r"^[A-Za-z0-9:/._\-@^=+]*$")
@@ -51,6 +51,7 @@ def local_values() -> dict[str, str]:
         "model_package_group": MODEL_PACKAGE_GROUP,
         "deploy_function_arn": f"{prefix}:stockpred-deploy",
         "predict_function_arn": f"{prefix}:stockpred-predict",
+        "monitor_function_arn": f"{prefix}:stockpred-monitor",
         "endpoint_name": "stockpred",
         "data_source": "auto",
         "processing_instance_type": "ml.t3.medium",

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from stockpred.config import MODEL_PACKAGE_GROUP
 from stockpred.errors import RegistryError
-from stockpred.files import artifact_sha256, read_json, write_json_atomic
+from stockpred.files import artifact_sha256, read_json, write_bytes_atomic, write_json_atomic
 
 if TYPE_CHECKING:
     from stockpred.train import TrainedModel
@@ -110,6 +110,16 @@ class LocalModelRegistry:
             raise RegistryError(f"model version {version} does not exist in {self.root}")
         return ModelVersion(**read_json(path))
 
+    def attach(self, version: int, name: str, data: bytes) -> None:
+        """Keep a file with a version (e.g. its monitoring baseline), outside the artifact."""
+        path = self.root / str(version) / name
+        if ".." in Path(name).parts:
+            raise RegistryError(f"{name!r} is not a file name inside the version folder")
+        write_bytes_atomic(path, data)
+
+    def attachment(self, version: int, name: str) -> Path:
+        return self.root / str(version) / name
+
     def artifact_dir(self, version: int) -> Path:
         return self.root / str(version) / "artifact"
 
@@ -185,7 +195,13 @@ class SageMakerModelRegistry:
         """Version, approval, container image and model data of a model package."""
         package = self.client.describe_model_package(ModelPackageName=arn)
         container = package["InferenceSpecification"]["Containers"][0]
+        data_quality = package.get("ModelMetrics", {}).get("ModelDataQuality", {})
         return {
+            "baseline": {
+                kind.lower(): data_quality[kind]["S3Uri"]
+                for kind in ("Statistics", "Constraints")
+                if kind in data_quality
+            },
             "arn": arn,
             "group": package.get("ModelPackageGroupName", self.group),
             "version": int(package.get("ModelPackageVersion", parse_model_package_arn(arn)[1])),

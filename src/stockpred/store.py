@@ -79,6 +79,16 @@ class SqlitePredictionStore:
             rows = connection.execute(query + " ORDER BY target_date DESC, ticker", params)
             return [Prediction(**dict(zip(COLUMNS, row, strict=True))) for row in rows]
 
+    def set_actual(self, ticker: str, target_date: str, actual: str) -> bool:
+        """Record the outcome once: only where it is still empty. True if it was filled."""
+        with closing(self._connect()) as connection:
+            cursor = connection.execute(
+                "UPDATE predictions SET actual = ? "
+                "WHERE ticker = ? AND target_date = ? AND actual IS NULL",
+                (actual, ticker, target_date),
+            )
+            return cursor.rowcount == 1
+
     def history(self, ticker: str, target_date: str) -> list[Prediction]:
         """Predictions that were replaced (with --force) for that day, oldest first."""
         with closing(self._connect()) as connection:
@@ -171,6 +181,20 @@ class DynamoDBPredictionStore:
         )
         item = response.get("Item")
         return _from_item(item) if item else None
+
+    def set_actual(self, ticker: str, target_date: str, actual: str) -> bool:
+        """Record the outcome once: only on an existing item whose actual is still empty."""
+        try:
+            self.client.update_item(
+                TableName=self.table,
+                Key={"ticker": {"S": ticker}, "target_date": {"S": target_date}},
+                UpdateExpression="SET actual = :actual",
+                ConditionExpression="attribute_exists(ticker) AND attribute_not_exists(actual)",
+                ExpressionAttributeValues={":actual": {"S": actual}},
+            )
+            return True
+        except self.client.exceptions.ConditionalCheckFailedException:
+            return False
 
     def history(self, ticker: str, target_date: str) -> list[Prediction]:
         """Predictions that were replaced (with --force) for that day, oldest first."""

@@ -2,7 +2,8 @@
 
 Event: {"model_package_arn", "endpoint_name", "execution_id"}
 Returns: {"endpoint_name", "endpoint_config_name", "model_version"}
-AWS settings (environment): STOCKPRED_SAGEMAKER_ROLE_ARN, STOCKPRED_ENDPOINT_TYPE
+The model's monitoring baseline is copied to s3://<bucket>/monitoring/baseline/<endpoint>/.
+AWS settings (environment): STOCKPRED_BUCKET, STOCKPRED_SAGEMAKER_ROLE_ARN, STOCKPRED_ENDPOINT_TYPE
 (serverless | realtime), STOCKPRED_SERVERLESS_MEMORY_MB, STOCKPRED_SERVERLESS_MAX_CONCURRENCY,
 STOCKPRED_INSTANCE_TYPE.
 """
@@ -32,10 +33,12 @@ _EXECUTION_ID = re.compile(r"^[A-Za-z0-9-]{1,40}$")
 def handler(event: dict[str, Any], context: Any = None) -> dict[str, str]:
     arn, endpoint_name, execution_id = _validated(event)
     group, version = parse_model_package_arn(arn)
+    objects = backends.object_store()
     if backends.backend() == "aws":
         package = SageMakerModelRegistry(backends.aws_client("sagemaker"), group).describe(arn)
         _require_approved(arn, package["approval_status"])
         result = _sagemaker_endpoint().deploy(package, endpoint_name, execution_id)
+        baseline = {name: objects.get_bytes(uri) for name, uri in package["baseline"].items()}
     else:
         registry = LocalModelRegistry(stockpred_home(), group)
         entry = registry.get(version)
@@ -47,6 +50,12 @@ def handler(event: dict[str, Any], context: Any = None) -> dict[str, str]:
             endpoint_name=endpoint_name,
             execution_id=execution_id,
         )
+        baseline = {
+            name: registry.attachment(version, f"baseline/{name}.json").read_bytes()
+            for name in ("statistics", "constraints")
+            if registry.attachment(version, f"baseline/{name}.json").is_file()
+        }
+    publish_baseline(objects, endpoint_name, baseline)
     log.info(
         "deployed %s to %s (%s)",
         result["model_version"],
@@ -54,6 +63,16 @@ def handler(event: dict[str, Any], context: Any = None) -> dict[str, str]:
         result["endpoint_config_name"],
     )
     return result
+
+
+def publish_baseline(objects: Any, endpoint_name: str, baseline: dict[str, bytes]) -> None:
+    """The deployed model's baseline, where the monitoring pipeline reads it."""
+    if not baseline:
+        log.warning("the model package has no monitoring baseline; drift is not checked")
+        return
+    prefix = f"s3://{backends.capture_bucket()}/monitoring/baseline/{endpoint_name}"
+    for name, data in baseline.items():
+        objects.put_bytes(f"{prefix}/{name}.json", data)
 
 
 def _validated(event: dict[str, Any]) -> tuple[str, str, str]:

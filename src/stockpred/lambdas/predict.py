@@ -18,6 +18,7 @@ from stockpred.capture import capture_record, capture_uri, to_json_line
 from stockpred.config import stockpred_home
 from stockpred.endpoint import LocalEndpoint, SageMakerEndpoint, check_endpoint_name, parse_response
 from stockpred.errors import ConfigError
+from stockpred.outcomes import record_outcomes
 from stockpred.records import Prediction
 
 log = logging.getLogger(__name__)
@@ -28,6 +29,12 @@ def handler(event: dict[str, Any], context: Any = None) -> dict[str, str]:
     inference_uri, endpoint_name = _validated(event)
     objects = backends.object_store()
     context_info = json.loads(objects.get_bytes(f"{inference_uri}/inference.json"))
+    store = backends.prediction_store()
+    if objects.exists(f"{inference_uri}/outcomes.json"):  # every ingestion resolves past days
+        known = json.loads(objects.get_bytes(f"{inference_uri}/outcomes.json"))
+        record_outcomes(
+            objects, store, backends.capture_bucket(), known["ticker"], known["outcomes"]
+        )
     if context_info.get("no_session"):
         log.info(
             "%s: no NYSE session on %s, nothing predicted",
@@ -49,7 +56,6 @@ def handler(event: dict[str, Any], context: Any = None) -> dict[str, str]:
         data_source=context_info["data_source"],
         created_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     )
-    store = backends.prediction_store()
     status = store.put(prediction)
     stored = store.get(prediction.ticker, prediction.target_date) or prediction
     record = capture_record(

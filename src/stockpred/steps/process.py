@@ -7,6 +7,8 @@ Output /opt/ml/processing/output/
   validation/validation.csv  the most recent --eval-days labelled days (walk-forward test window)
   inference/inference.csv    the latest day's features (one CSV row, no header), no target
   inference/inference.json   ticker, as_of, target_date (next NYSE session), data source
+  inference/outcomes.json    up/down of the recent sessions (to resolve past predictions)
+  baseline/statistics.json, baseline/constraints.json   monitoring baseline (validation window)
 With --inference-only, only the inference output is written. With --require-session-today
 true (scheduled runs) on a day that is not a NYSE session, inference.json says no_session and
 no features are written.
@@ -24,6 +26,8 @@ from stockpred.errors import ConfigError, DataValidationError
 from stockpred.features import TARGET, build_features, feature_names, labelled
 from stockpred.files import read_json, write_json_atomic, write_text_atomic
 from stockpred.ingest import read_csv
+from stockpred.monitor import baseline_constraints, baseline_statistics
+from stockpred.outcomes import outcomes_from_closes
 from stockpred.steps.contract import log, processing_input, processing_output, run_processing_job
 from stockpred.validate import validate_prices
 
@@ -58,6 +62,7 @@ def process(argv: list[str]) -> None:
             f"not enough history before {prices.index[-1].date()} to compute features"
         )
     write_inference(frame, provenance)
+    write_outcomes(prices, provenance)
     if not args.inference_only:
         write_training_sets(frame, provenance, eval_days=_eval_days(args.eval_days))
 
@@ -123,6 +128,15 @@ def write_inference(frame, provenance: dict) -> None:
     log.info("latest features: %s -> predicting %s", as_of, market_calendar.next_session(as_of))
 
 
+def write_outcomes(prices, provenance: dict) -> None:
+    """Outcomes of the recent sessions, so the inference step can resolve past predictions."""
+    closes = [(str(day.date()), float(close)) for day, close in prices["Close"].iloc[-301:].items()]
+    write_json_atomic(
+        processing_output("inference") / "outcomes.json",
+        {"ticker": provenance["ticker"], "outcomes": outcomes_from_closes(closes)},
+    )
+
+
 def write_training_sets(frame, provenance: dict, *, eval_days: int) -> None:
     rows = labelled(frame)[[*feature_names(), TARGET]]
     if len(rows) < eval_days + 250:
@@ -145,6 +159,12 @@ def write_training_sets(frame, provenance: dict, *, eval_days: int) -> None:
     )
     window = rows.iloc[-eval_days:]
     write_text_atomic(validation_out / "validation.csv", window.to_csv(date_format="%Y-%m-%d"))
+    # The monitoring baseline: the recent window the model was validated on (the whole history
+    # would flag every long-horizon feature as drifted against any recent regime).
+    statistics = baseline_statistics(window, feature_names())
+    baseline_out = processing_output("baseline")
+    write_json_atomic(baseline_out / "statistics.json", statistics)
+    write_json_atomic(baseline_out / "constraints.json", baseline_constraints(statistics))
     log.info(
         "train set %d days; validation window %s..%s",
         len(rows),
