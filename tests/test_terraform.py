@@ -46,6 +46,7 @@ UNSCOPED_ACTIONS = {
     "xray:PutTraceSegments",
     "xray:PutTelemetryRecords",
     "sagemaker:ListEndpointConfigs",
+    "cloudwatch:PutMetricData",  # scoped by a namespace condition instead
 }
 
 
