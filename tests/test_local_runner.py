@@ -76,6 +76,13 @@ def test_training_pipeline_runs_every_step_and_deploys(ran):
     )
     endpoint = json.loads((home / "endpoints" / "stockpred.json").read_text())
     assert endpoint["model_version"] == "stockpred/1"
+    card = (home / "registry/stockpred/1/model_card.md").read_text()
+    assert f"| precision of up calls | {evaluation['precision']:.4f} |" in card
+    assert "Promotion gate\nPASSED" in card
+    baseline = json.loads((home / "registry/stockpred/1/baseline/statistics.json").read_text())
+    assert baseline["dataset"]["item_count"] == 1000  # the validation window
+    containers = [s for s in training["steps"] if s["type"] in ("Processing", "Training")]
+    assert all(s["peak_rss_mb"] > 20 for s in containers)
 
 
 def test_inference_pipeline_stores_the_prediction_and_a_capture_record(ran):
@@ -269,3 +276,31 @@ def test_consecutive_days_then_monitoring_produce_files_metrics_and_a_report(ran
     page = (home / "reports/monitoring/index.html").read_text()
     assert "drift.png" in page and "precision.png" in page
     assert (home / "reports/monitoring/drift.png").stat().st_size > 10_000
+
+
+def test_two_inference_runs_for_the_same_day_at_once_leave_one_prediction(ran):
+    home, _, _ = ran
+    env = {**os.environ, "STOCKPRED_HOME": str(home)}
+    command = [
+        sys.executable,
+        "-m",
+        "stockpred",
+        "pipeline",
+        "run",
+        "inference",
+        "--param",
+        "DataSource=snapshot",
+        "--param",
+        "AsOf=2026-02-19",
+        "--json",
+    ]
+    runs = [
+        subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        for _ in range(2)
+    ]
+    records = [json.loads(run.communicate(timeout=300)[0]) for run in runs]
+    statuses = sorted(r["steps"][-1]["properties"]["OutputParameters"]["status"] for r in records)
+    assert statuses == ["stored", "unchanged"]
+    with sqlite3.connect(home / "predictions.db") as db:
+        count = db.execute("SELECT COUNT(*) FROM predictions WHERE target_date = '2026-02-20'")
+        assert count.fetchone()[0] == 1

@@ -148,7 +148,7 @@ def test_process_refuses_a_too_short_evaluation_window(chain, tmp_path):
     [
         ("2026-01-19", False),  # Martin Luther King Day
         ("2026-01-17", False),  # a Saturday
-        ("2026-01-20", True),
+        ("2025-12-31", True),
     ],
 )
 def test_scheduled_run_on_a_day_without_a_session_predicts_nothing(chain, tmp_path, today, session):
@@ -161,3 +161,21 @@ def test_scheduled_run_on_a_day_without_a_session_predicts_nothing(chain, tmp_pa
     inference = json.loads((out / "inference.json").read_text())
     assert inference.get("no_session", False) is not session
     assert (out / "inference.csv").exists() is session
+
+
+def test_scheduled_run_refuses_stale_data(chain, tmp_path):
+    """Data ending 2025-12-31 on a scheduled run of 2026-01-02: never predict the wrong day."""
+    shutil.copytree(chain["ingest"] / "processing/output/raw", tmp_path / "processing/input/raw")
+    result = run_step(
+        "process",
+        tmp_path,
+        "--inference-only",
+        "--require-session-today",
+        "true",
+        "--today",
+        "2026-01-02",
+    )
+    assert result.returncode != 0
+    message = (tmp_path / "output/message").read_text()
+    assert "stale data: the latest bar is 2025-12-31 but today's session 2026-01-02" in message
+    assert not (tmp_path / "processing/output/inference/inference.csv").exists()

@@ -138,7 +138,7 @@ def provider_override(url: str) -> str:
 provider "aws" {{
   region                      = "us-east-1"
   access_key                  = "test"
-  secret_key                  = "test"
+  secret_key                  = "test" # pragma: allowlist secret
   skip_credentials_validation = true
   skip_metadata_api_check     = true
   skip_requesting_account_id  = true
@@ -166,7 +166,7 @@ def stack(tmp_path_factory):
     (workdir / "moto_override.tf").write_text(provider_override(url))
     env = terraform_env(tmp_path) | {
         "AWS_ACCESS_KEY_ID": "test",
-        "AWS_SECRET_ACCESS_KEY": "test",
+        "AWS_SECRET_ACCESS_KEY": "test",  # pragma: allowlist secret
         "AWS_DEFAULT_REGION": "us-east-1",
     }
     variables = [
@@ -195,7 +195,7 @@ def stack(tmp_path_factory):
                 endpoint_url=url,
                 region_name="us-east-1",
                 aws_access_key_id="test",
-                aws_secret_access_key="test",
+                aws_secret_access_key="test",  # pragma: allowlist secret
             )
 
         yield {"outputs": outputs, "client": client, "timings": timings}

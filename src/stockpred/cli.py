@@ -432,6 +432,50 @@ def serve(
     )
 
 
+@app.command()
+def report(
+    data: DataOption = None,
+    start: Annotated[OptionalDate, _date_option("First test day (default 2000-01-01).")] = None,
+    end: Annotated[OptionalDate, _date_option("Last test day (default 2024-12-31).")] = None,
+    step: Annotated[int, typer.Option(help="Refit every N test days (250 = yearly).")] = 250,
+    cost: Annotated[
+        float, typer.Option(help="Cost per trade, as a fraction (0.0005 = 5 bp).")
+    ] = 0.0005,
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Folder of the report (default: STOCKPRED_HOME/reports/backtest)."),
+    ] = None,
+    ticker: TickerOption = None,
+) -> None:
+    """Backtest report: the model beside always-up, the seed's and the Dataquest recipes."""
+    import datetime as dt
+
+    from stockpred.backtest_report import write_backtest_report
+    from stockpred.registry import LocalModelRegistry
+
+    if step < 1 or not 0 <= cost < 0.1:
+        raise ConfigError("--step must be at least 1 and --cost between 0 and 0.1")
+    home = stockpred_home()
+    folder = out or home / "reports" / "backtest"
+    page = write_backtest_report(
+        _load(data, ticker),
+        folder,
+        start=start.date() if start else dt.date(2000, 1, 1),
+        end=end.date() if end else dt.date(2024, 12, 31),
+        step=step,
+        cost=cost,
+    )
+    typer.echo(f"Backtest report: {page}")
+    registry = LocalModelRegistry(home)
+    try:
+        card = registry.attachment(registry.newest_approved().version, "model_card.md")
+    except StockpredError:
+        card = None
+    if card is not None and card.is_file():
+        (folder / "model_card.md").write_bytes(card.read_bytes())
+        typer.echo(f"Model card of the newest approved model: {folder / 'model_card.md'}")
+
+
 @monitor_app.command("report")
 def monitor_report(
     out: Annotated[

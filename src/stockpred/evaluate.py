@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from scipy.stats import binomtest
 
@@ -23,6 +25,23 @@ from stockpred.train import fit_booster
 MIN_TRAIN_ROWS = 250
 
 
+Predictor = Callable[[pd.DataFrame], np.ndarray]
+Fitter = Callable[[pd.DataFrame], Predictor]
+
+
+def xgboost_fitter(features: list[str], hp: Hyperparameters) -> Fitter:
+    """Fit XGBoost on the history; return a function giving P(up) for new rows."""
+    import xgboost as xgb
+
+    def fit(history: pd.DataFrame) -> Predictor:
+        booster = fit_booster(history, features, hp)
+        return lambda rows: booster.predict(
+            xgb.DMatrix(rows[features].to_numpy(), feature_names=features)
+        )
+
+    return fit
+
+
 def walk_forward(
     frame: pd.DataFrame,
     features: list[str],
@@ -32,14 +51,16 @@ def walk_forward(
     end: dt.date,
     step: int,
     threshold: float,
+    fitter: Fitter | None = None,
 ) -> pd.DataFrame:
     """Per-day out-of-sample predictions for labelled days in [start, end].
 
     Blocks of `step` test days are counted from `start`, so a block never depends on how far
-    the data extends beyond `end`. Returns columns date, probability, predicted, actual.
+    the data extends beyond `end`. Each block is predicted by a model fitted only on labelled
+    days before it (XGBoost with `hp`, or `fitter`). Returns date, probability, predicted,
+    actual.
     """
-    import xgboost as xgb
-
+    fit = fitter or xgboost_fitter(features, hp)
     rows = labelled(frame)
     in_window = (rows.index >= pd.Timestamp(start)) & (rows.index <= pd.Timestamp(end))
     test = rows[in_window]
@@ -54,9 +75,7 @@ def walk_forward(
                 f"only {len(history)} labelled days before {block.index[0].date()}; "
                 f"at least {MIN_TRAIN_ROWS} are needed to train"
             )
-        booster = fit_booster(history, features, hp)
-        matrix = xgb.DMatrix(block[features].to_numpy(), feature_names=features)
-        parts.append(pd.Series(booster.predict(matrix), index=block.index))
+        parts.append(pd.Series(fit(history)(block), index=block.index))
     probability = pd.concat(parts)
     return pd.DataFrame(
         {

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 
+import numpy as np
 import pandas as pd
 
 from stockpred.config import FEATURE_HORIZONS
@@ -16,11 +17,26 @@ from stockpred.config import FEATURE_HORIZONS
 TARGET = "target"
 
 
-def feature_names(horizons: tuple[int, ...] = FEATURE_HORIZONS) -> list[str]:
+# Features of the candidate model (chosen on 1980-1999 only; not adopted, docs/model.md):
+# recent log returns, volatility and its regime, and the distance from the one-year high.
+EXTRA_FEATURES = ("ret_1", "ret_5", "ret_20", "vol_20", "vol_ratio", "dist_high_250")
+
+
+def seed_feature_names(horizons: tuple[int, ...] = FEATURE_HORIZONS) -> list[str]:
+    """The seed's features: close / rolling mean, and the count of up days, per horizon."""
     names = []
     for horizon in horizons:
         names += [f"close_ratio_{horizon}", f"trend_{horizon}"]
     return names
+
+
+def feature_names() -> list[str]:
+    """The features the production model uses, in the order the endpoint expects them."""
+    return seed_feature_names()
+
+
+def candidate_feature_names() -> list[str]:
+    return [*seed_feature_names(), *EXTRA_FEATURES]
 
 
 def build_features(
@@ -34,10 +50,18 @@ def build_features(
     for horizon in horizons:
         columns[f"close_ratio_{horizon}"] = close / close.rolling(horizon).mean()
         columns[f"trend_{horizon}"] = up.rolling(horizon).sum()
+    log_close = np.log(close)
+    daily = log_close.diff()
+    columns["ret_1"] = daily
+    columns["ret_5"] = log_close.diff(5)
+    columns["ret_20"] = log_close.diff(20)
+    columns["vol_20"] = daily.rolling(20).std()
+    columns["vol_ratio"] = columns["vol_20"] / daily.rolling(250).std()
+    columns["dist_high_250"] = close / close.rolling(250).max()
     frame = pd.DataFrame(columns, index=prices.index)
     next_close = close.shift(-1)
     frame[TARGET] = (next_close > close).astype("float64").where(next_close.notna())
-    return frame.dropna(subset=feature_names(horizons))
+    return frame.dropna(subset=list(columns))
 
 
 def labelled(frame: pd.DataFrame) -> pd.DataFrame:

@@ -60,6 +60,7 @@ class StepRecord:
     duration_s: float | None = None
     failure_reason: str | None = None
     log_file: str | None = None
+    peak_rss_mb: float | None = None  # the step's container process (local runs)
     properties: dict[str, Any] = field(default_factory=dict)
 
 
@@ -313,6 +314,10 @@ class LocalPipelineRunner:
                 metrics=metrics,
                 description=args.get("ModelPackageDescription", ""),
             )
+        if statistics:  # the model card the Evaluate step wrote beside evaluation.json
+            card = statistics["S3Uri"].rsplit("/", 1)[0] + "/model_card.md"
+            if self.store.exists(card):
+                registry.attach(version.version, "model_card.md", self.store.get_bytes(card))
         for kind in ("Statistics", "Constraints"):  # the monitoring baseline, with the version
             if kind in data_quality:
                 registry.attach(
@@ -369,24 +374,16 @@ class LocalPipelineRunner:
         }
         timeout = args.get("StoppingCondition", {}).get("MaxRuntimeInSeconds", 86_400)
         with log_file.open("w") as log:
-            try:
-                completed = subprocess.run(
-                    command,
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                    env=environment,
-                    timeout=timeout,
-                    check=False,
-                )
-            except subprocess.TimeoutExpired:
-                raise PipelineFailed(f"stopped after MaxRuntimeInSeconds={timeout}") from None
+            returncode, record.peak_rss_mb = run_measured(command, log, environment, timeout)
+        if returncode is None:
+            raise PipelineFailed(f"stopped after MaxRuntimeInSeconds={timeout}")
         for line in log_file.read_text(errors="replace").splitlines():
             if " WARNING " in line:  # surface warnings (e.g. a data source fallback)
                 context.echo(f"{step_name}: warning: {line.split(' WARNING ', 1)[1]}")
-        if completed.returncode != 0:
+        if returncode != 0:
             failure = root / "output" / failure_file
             reason = failure.read_text().strip() if failure.is_file() else _tail(log_file)
-            raise PipelineFailed(f"{reason} (exit code {completed.returncode}; log {log_file})")
+            raise PipelineFailed(f"{reason} (exit code {returncode}; log {log_file})")
 
     def _property_files(self, step: dict, outputs: list[dict], root: Path) -> dict:
         local_paths = {o["OutputName"]: o["S3Output"]["LocalPath"] for o in outputs}
@@ -548,6 +545,24 @@ def _dependencies(step: dict, branch_of: dict[str, tuple[str, bool]]) -> set[str
         )
     found.discard(step["Name"])
     return found
+
+
+def run_measured(
+    command: list[str], log: Any, environment: dict[str, str], timeout: float
+) -> tuple[int | None, float]:
+    """Run a step's process; return (exit code or None on timeout, its peak RSS in MB)."""
+    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=environment)
+    deadline = time.monotonic() + timeout
+    while True:
+        pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+        if pid:
+            process.returncode = os.waitstatus_to_exitcode(status)
+            return process.returncode, round(usage.ru_maxrss / 1024, 1)  # KiB on Linux
+        if time.monotonic() > deadline:
+            process.kill()
+            process.wait()
+            return None, 0.0
+        time.sleep(0.02)
 
 
 def _command(image: str, entrypoint: list[str] | None, arguments: list[str]) -> list[str]:

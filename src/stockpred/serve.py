@@ -22,6 +22,7 @@ from stockpred.files import read_json
 
 MAX_PAYLOAD_BYTES = 6 * 1024 * 1024  # the SageMaker real-time limit
 MAX_ROWS = 10_000
+THREADS_PER_WORKER = int(os.environ.get("STOCKPRED_SERVER_THREADS", "2"))
 CSV, JSON = "text/csv", "application/json"
 
 
@@ -197,7 +198,8 @@ def run_server(
     *,
     model_dir: Path | None = None,
     endpoint_file: Path | None = None,
-    host: str = "0.0.0.0",
+    # All interfaces: inside the container SageMaker's front end connects from outside.
+    host: str = "0.0.0.0",  # nosec B104
     port: int = 8080,
     workers: int | None = None,
 ) -> None:
@@ -208,6 +210,11 @@ def run_server(
         def load_config(self) -> None:
             self.cfg.set("bind", f"{host}:{port}")
             self.cfg.set("workers", workers or os.cpu_count() or 1)
+            # Threads keep connections alive (sync workers close each one) and overlap request
+            # parsing; inplace_predict is thread-safe, XGBoost itself runs one thread.
+            self.cfg.set("worker_class", "gthread")
+            self.cfg.set("threads", THREADS_PER_WORKER)
+            self.cfg.set("keepalive", 75)  # longer than the SageMaker front end's idle timeout
             self.cfg.set("graceful_timeout", 25)  # SageMaker sends SIGKILL 30 s after SIGTERM
             self.cfg.set("timeout", 60)
             self.cfg.set("accesslog", None)

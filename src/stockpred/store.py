@@ -31,6 +31,8 @@ CREATE TABLE IF NOT EXISTS prediction_history (
 """
 
 STORED, UNCHANGED, REPLACED = "stored", "unchanged", "replaced"
+# SQL below is built from this module's constant table and column names (the "nosec B608"
+# marks); every value goes in as a bound parameter.
 
 
 class SqlitePredictionStore:
@@ -71,7 +73,7 @@ class SqlitePredictionStore:
 
     def list(self, ticker: str | None = None) -> list[Prediction]:
         """Stored predictions, newest target day first."""
-        query = f"SELECT {', '.join(COLUMNS)} FROM predictions"
+        query = f"SELECT {', '.join(COLUMNS)} FROM predictions"  # nosec B608
         params: tuple[str, ...] = ()
         if ticker:
             query, params = query + " WHERE ticker = ?", (ticker,)
@@ -93,7 +95,7 @@ class SqlitePredictionStore:
         """Predictions that were replaced (with --force) for that day, oldest first."""
         with closing(self._connect()) as connection:
             rows = connection.execute(
-                f"SELECT {', '.join(COLUMNS)} FROM prediction_history "
+                f"SELECT {', '.join(COLUMNS)} FROM prediction_history "  # nosec B608
                 "WHERE ticker = ? AND target_date = ? ORDER BY rowid",
                 (ticker, target_date),
             )
@@ -107,7 +109,7 @@ class SqlitePredictionStore:
     @staticmethod
     def _get(connection: sqlite3.Connection, ticker: str, target_date: str) -> Prediction | None:
         row = connection.execute(
-            f"SELECT {', '.join(COLUMNS)} FROM predictions WHERE ticker = ? AND target_date = ?",
+            f"SELECT {', '.join(COLUMNS)} FROM predictions WHERE ticker = ? AND target_date = ?",  # nosec B608
             (ticker, target_date),
         ).fetchone()
         return Prediction(**dict(zip(COLUMNS, row, strict=True))) if row else None
@@ -116,7 +118,7 @@ class SqlitePredictionStore:
     def _insert(connection: sqlite3.Connection, table: str, prediction: Prediction) -> None:
         values = prediction.as_dict()
         connection.execute(
-            f"INSERT INTO {table} ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})",
+            f"INSERT INTO {table} ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})",  # nosec B608
             [values[c] for c in COLUMNS],
         )
 
@@ -124,7 +126,7 @@ class SqlitePredictionStore:
     def _archive(connection: sqlite3.Connection, old: Prediction) -> None:
         values = old.as_dict()
         connection.execute(
-            f"INSERT INTO prediction_history ({', '.join(COLUMNS)}, replaced_at) "
+            f"INSERT INTO prediction_history ({', '.join(COLUMNS)}, replaced_at) "  # nosec B608
             f"VALUES ({', '.join('?' * (len(COLUMNS) + 1))})",
             [*(values[c] for c in COLUMNS), dt.datetime.now(dt.UTC).isoformat(timespec="seconds")],
         )

@@ -41,7 +41,8 @@ class TrainedModel:
     def predict_proba(self, rows: pd.DataFrame | np.ndarray) -> np.ndarray:
         """Probability of an up day for each row (columns in the model's feature order)."""
         values = rows[self.features].to_numpy() if isinstance(rows, pd.DataFrame) else rows
-        return self.booster.predict(xgb.DMatrix(values, feature_names=self.features))
+        # inplace_predict: no DMatrix copy, and safe to call from several threads.
+        return self.booster.inplace_predict(np.asarray(values, dtype="float64"))
 
 
 def fit_booster(rows: pd.DataFrame, features: list[str], hp: Hyperparameters) -> xgb.Booster:

@@ -18,6 +18,7 @@ from stockpred.errors import DataValidationError, RegistryError
 from stockpred.evaluate import evaluation_report, evaluation_window, summarize, walk_forward
 from stockpred.features import build_features, feature_names
 from stockpred.ingest import MarketData
+from stockpred.model_card import render_model_card
 from stockpred.predict import latest_features, make_prediction
 from stockpred.records import Prediction
 from stockpred.registry import APPROVED, REJECTED, LocalModelRegistry, ModelVersion
@@ -76,6 +77,9 @@ def train_and_register(
             metrics=evaluation,
             description=evaluation["gate"]["reason"],
         )
+    registry.attach(
+        version.version, "model_card.md", render_model_card(model.metadata, evaluation).encode()
+    )
     return TrainingResult(evaluation=evaluation, version=version)
 
 

@@ -50,12 +50,18 @@ def process(argv: list[str]) -> None:
     args = parse_args(argv)
     raw = processing_input("raw")
     provenance = read_json(raw / "ingest.json")
+    prices = validate_prices(read_csv(raw / "prices.csv"), provenance["data_source"])
     if _flag("--require-session-today", args.require_session_today):
         today = _today(args.today)
         if not market_calendar.is_session(today):
             write_no_session(today, provenance)
             return
-    prices = validate_prices(read_csv(raw / "prices.csv"), provenance["data_source"])
+        latest = prices.index[-1].date()
+        if latest < today:  # scheduled after the close: today's bar must be there
+            raise DataValidationError(
+                f"stale data: the latest bar is {latest} but today's session {today} has "
+                "closed; the source has not published it yet (retry later)"
+            )
     frame = build_features(prices)
     if frame.empty or frame.index[-1] != prices.index[-1]:
         raise DataValidationError(

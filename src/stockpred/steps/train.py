@@ -4,7 +4,8 @@ train:    channel /opt/ml/input/data/train (train.csv, dataset.json), hyperparam
           (strings: max_depth, eta, num_round, ..., threshold) -> /opt/ml/model
           (model.json, metadata.json; SageMaker uploads it as model.tar.gz)
 evaluate: /opt/ml/processing/input/{train,validation} -> /opt/ml/processing/output/evaluation
-          (evaluation.json: metrics beside the base rate and the gate; walk_forward.csv per day)
+          (evaluation.json: metrics beside the base rate and the gate; walk_forward.csv per day;
+          model_card.md)
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from stockpred.errors import ConfigError
 from stockpred.evaluate import evaluation_report
 from stockpred.features import feature_names, read_features_csv
 from stockpred.files import read_json, write_json_atomic, write_text_atomic
+from stockpred.model_card import render_model_card
 from stockpred.steps.contract import (
     hyperparameters,
     log,
@@ -39,7 +41,7 @@ def _number(name: str, value: str, kind: type = float) -> float:
 
 def train() -> None:
     values = hyperparameters()
-    threshold = _number("threshold", values.pop("threshold", "0.5"))
+    threshold = _number("threshold", values.pop("threshold", str(EvaluationSettings().threshold)))
     hp = Hyperparameters.from_strings(values)
     EvaluationSettings(threshold=threshold, hyperparameters=hp)  # validates the threshold
     channel = training_channel("train")
@@ -64,14 +66,15 @@ def train() -> None:
 
 def parse_evaluate_args(argv: list[str]) -> EvaluationSettings:
     parser = argparse.ArgumentParser(prog="evaluate")
+    defaults = EvaluationSettings()
     for option, default in [
-        ("--refit-every", "250"),
-        ("--threshold", "0.5"),
-        ("--min-precision", "0.5"),
-        ("--margin", "0.0"),
-        ("--max-depth", "5"),
-        ("--eta", "0.1"),
-        ("--num-round", "100"),
+        ("--refit-every", str(defaults.refit_every)),
+        ("--threshold", str(defaults.threshold)),
+        ("--min-precision", str(defaults.min_precision)),
+        ("--margin", str(defaults.margin)),
+        ("--max-depth", str(defaults.hyperparameters.max_depth)),
+        ("--eta", str(defaults.hyperparameters.eta)),
+        ("--num-round", str(defaults.hyperparameters.num_round)),
     ]:
         parser.add_argument(option, default=default)
     args = parser.parse_args(argv)
@@ -113,6 +116,14 @@ def evaluate(argv: list[str]) -> None:
             "data_end": dataset["last_close"],
         },
     )
+    card = {
+        "ticker": dataset["ticker"],
+        "threshold": settings.threshold,
+        "features": feature_names(),
+        "hyperparameters": settings.hyperparameters.as_strings(),
+    }
+    evaluation = read_json(out / "evaluation.json")
+    write_text_atomic(out / "model_card.md", render_model_card(card, evaluation))
     log.info("walk-forward: %s", report["gate"]["reason"])
 
 
