@@ -19,7 +19,7 @@ TF := terraform -chdir=terraform
 TF_VARS := -var image_tag=$(IMAGE_TAG)
 LAMBDA_ZIP := build/lambda.zip
 
-.PHONY: help install lock lock-tools scan run report bench test lint format clean lambda-zip build push plan deploy destroy \
+.PHONY: help install lock lock-tools scan run report bench test test-images lint format clean lambda-zip build push plan deploy destroy \
 	repositories clean-tree tf-init
 
 help: ## List the targets
@@ -82,6 +82,9 @@ bench: $(INSTALLED) ## Benchmarks (pipelines, backtest, serving vs a naive serve
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; } \
 	  || { echo "the serving benchmark needs wrk (apt-get install wrk)"; exit 1; }
 	$(BIN)/python benchmarks/bench.py
+
+test-images: ## Build the four images with podman and run their SageMaker contracts (root)
+	bash containers/test-images.sh
 
 lambda-zip: ## Build the Lambda package (reproducible zip) into build/lambda.zip
 	$(PYTHON) scripts/build_lambda_zip.py $(LAMBDA_ZIP)

@@ -75,6 +75,13 @@ def test_persistent_failure_is_a_clear_error(fake_yahoo):
     assert FakeTicker.calls == 4
 
 
+@pytest.mark.parametrize("error", [TimeoutError("read timed out"), OSError("reset by peer")])
+def test_timeouts_and_network_errors_are_retried(fake_yahoo, error):
+    FakeTicker.script = [error, yahoo_frame(make_bars(20))]
+    assert len(download_yahoo("^GSPC")) == 20
+    assert FakeTicker.calls == 2
+
+
 def test_empty_download_is_retried(fake_yahoo):
     FakeTicker.script = [pd.DataFrame(), yahoo_frame(make_bars(20))]
     assert len(download_yahoo("^GSPC")) == 20
