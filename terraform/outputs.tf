@@ -69,12 +69,8 @@ output "sns_topic_arn" {
 }
 
 output "schedule_names" {
-  description = "EventBridge Scheduler schedules of the two pipelines."
-  value = {
-    training   = aws_scheduler_schedule.training.name
-    inference  = aws_scheduler_schedule.inference.name
-    monitoring = aws_scheduler_schedule.monitoring.name
-  }
+  description = "EventBridge Scheduler schedules of the pipelines."
+  value       = { for name, schedule in aws_scheduler_schedule.this : name => schedule.name }
 }
 
 output "aws_region" {

@@ -1,5 +1,10 @@
 from __future__ import annotations
 
+import contextlib
+import os
+import subprocess
+import sys
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -57,3 +62,53 @@ def aws(monkeypatch):
         monkeypatch.setenv(name, value)
     with mock_aws():
         yield
+
+
+def save_small_model(folder, prices: pd.DataFrame, *, num_round: int = 10):
+    """A quickly trained model artifact (model.json + metadata.json) in `folder`."""
+    from stockpred.config import Hyperparameters
+    from stockpred.features import build_features, feature_names
+    from stockpred.train import save_model, train_model
+
+    save_model(
+        train_model(
+            build_features(prices),
+            feature_names(),
+            Hyperparameters(num_round=num_round),
+            threshold=0.5,
+            ticker="^GSPC",
+            data_source="snapshot",
+        ),
+        folder,
+    )
+    return folder
+
+
+@contextlib.contextmanager
+def model_server(model_dir, *, workers: int = 1, env: dict | None = None):
+    """`stockpred serve --model-dir` on a free loopback port; yields (port, process)."""
+    from stockpred.endpoint import free_port
+
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "stockpred",
+            "serve",
+            "--model-dir",
+            str(model_dir),
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+        ],
+        env={**os.environ, **(env or {})},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        yield port, process
+    finally:
+        process.terminate()
+        process.wait(timeout=30)

@@ -7,14 +7,13 @@ import json
 import boto3
 import pytest
 
-from stockpred.config import Hyperparameters
-from stockpred.endpoint import SageMakerEndpoint, free_port, http_invoke, wait_until_healthy
+from stockpred.endpoint import SageMakerEndpoint, http_invoke, wait_until_healthy
 from stockpred.errors import ConfigError, PredictionConflictError, RegistryError
-from stockpred.features import build_features, feature_names
+from stockpred.features import feature_names
 from stockpred.lambdas import deploy, predict
 from stockpred.registry import SageMakerModelRegistry
-from stockpred.train import save_model, train_model
 from tests.aws import create_predictions_table, register_package
+from tests.conftest import model_server, save_small_model
 
 GROUP = "stockpred"
 
@@ -149,54 +148,23 @@ def test_deploy_validates_its_event(sagemaker, event):
 
 
 @pytest.fixture(scope="module")
-def model_server(tmp_path_factory, snapshot_prices):
+def project_server(tmp_path_factory, snapshot_prices):
     """The project's own server: moto's invoke_endpoint only returns canned bodies."""
-    import subprocess
-    import sys
-
-    folder = tmp_path_factory.mktemp("model")
-    model = train_model(
-        build_features(snapshot_prices.loc[:"2015-12-31"]),
-        feature_names(),
-        Hyperparameters(num_round=10),
-        threshold=0.5,
-        ticker="^GSPC",
-        data_source="yahoo",
-    )
-    save_model(model, folder)
-    port = free_port()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "stockpred",
-            "serve",
-            "--model-dir",
-            str(folder),
-            "--port",
-            str(port),
-            "--workers",
-            "1",
-        ],
-        env={**__import__("os").environ, "STOCKPRED_MODEL_VERSION": "stockpred/4"},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    wait_until_healthy(port, process)
-    yield port
-    process.terminate()
-    process.wait(timeout=30)
+    folder = save_small_model(tmp_path_factory.mktemp("model"), snapshot_prices.loc[:"2015-12-31"])
+    with model_server(folder, env={"STOCKPRED_MODEL_VERSION": "stockpred/4"}) as (port, process):
+        wait_until_healthy(port, process)
+        yield port
 
 
 @pytest.fixture
-def inference_inputs(aws, monkeypatch, model_server):
+def inference_inputs(aws, monkeypatch, project_server):
     monkeypatch.setenv("STOCKPRED_BACKEND", "aws")
     monkeypatch.setenv("STOCKPRED_BUCKET", "stockpred-data")
     monkeypatch.setenv("STOCKPRED_PREDICTIONS_TABLE", create_predictions_table())
     monkeypatch.setattr(
         SageMakerEndpoint,
         "invoke",
-        lambda self, name, body, kind: http_invoke(model_server, body, kind),
+        lambda self, name, body, kind: http_invoke(project_server, body, kind),
     )
     s3 = boto3.client("s3")
     s3.create_bucket(Bucket="stockpred-data")

@@ -3,67 +3,30 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import socket
-import subprocess
-import sys
+import time
 import urllib.error
 import urllib.request
 
 import pytest
 
-from stockpred.config import Hyperparameters
-from stockpred.endpoint import free_port, wait_until_healthy
-from stockpred.features import build_features, feature_names
-from stockpred.train import save_model, train_model
+from stockpred.endpoint import wait_until_healthy
+from stockpred.features import feature_names
+from tests.conftest import model_server, save_small_model
 
 ROW = "1.001,1.0,0.998,3.0,1.02,33.0,1.05,140.0,1.2,530.0"
 
 
-def start_server(tmp_path, model_dir, workers: int = 2) -> tuple[subprocess.Popen, int]:
-    port = free_port()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "stockpred",
-            "serve",
-            "--model-dir",
-            str(model_dir),
-            "--port",
-            str(port),
-            "--workers",
-            str(workers),
-        ],
-        env={
-            **os.environ,
-            "STOCKPRED_HOME": str(tmp_path / "home"),
-            "STOCKPRED_MODEL_VERSION": "stockpred/7",
-        },
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    return process, port
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory, snapshot_prices):
-    tmp_path = tmp_path_factory.mktemp("serve")
-    model = train_model(
-        build_features(snapshot_prices.loc[:"2010-12-31"]),
-        feature_names(),
-        Hyperparameters(num_round=10),
-        threshold=0.5,
-        ticker="^GSPC",
-        data_source="snapshot",
-    )
-    save_model(model, tmp_path / "model")
-    process, port = start_server(tmp_path, tmp_path / "model")
-    wait_until_healthy(port, process)
-    yield port
-    process.terminate()
-    process.wait(timeout=30)
+    folder = save_small_model(tmp_path_factory.mktemp("serve"), snapshot_prices.loc[:"2010-12-31"])
+    with model_server(folder, workers=2, env={"STOCKPRED_MODEL_VERSION": "stockpred/7"}) as (
+        port,
+        process,
+    ):
+        wait_until_healthy(port, process)
+        yield port
 
 
 def call(
@@ -179,8 +142,7 @@ def test_server_still_answers_after_bad_requests(server):
 
 def test_ping_is_503_without_a_model_and_sigterm_stops_gracefully(tmp_path):
     (tmp_path / "empty").mkdir()
-    process, port = start_server(tmp_path, tmp_path / "empty", workers=1)
-    try:
+    with model_server(tmp_path / "empty") as (port, process):
         for _ in range(100):
             try:
                 urllib.request.urlopen(f"http://127.0.0.1:{port}/ping", timeout=2)
@@ -188,12 +150,9 @@ def test_ping_is_503_without_a_model_and_sigterm_stops_gracefully(tmp_path):
                 assert error.code == 503
                 break
             except urllib.error.URLError:
-                import time
-
                 time.sleep(0.1)
         else:
             pytest.fail("the server did not answer /ping")
         assert call(port, ROW)[0] == 503
-    finally:
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=30) == 0

@@ -8,19 +8,15 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import subprocess
-import sys
 
 import pytest
 import requests
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from stockpred.config import Hyperparameters
-from stockpred.endpoint import free_port, wait_until_healthy
-from stockpred.features import build_features, feature_names
-from stockpred.train import save_model, train_model
+from stockpred.endpoint import wait_until_healthy
+from stockpred.features import feature_names
+from tests.conftest import model_server, save_small_model
 
 N_FEATURES = len(feature_names())
 ROW = "1.001,1.0,0.998,3.0,1.02,33.0,1.05,140.0,1.2,530.0"
@@ -85,41 +81,12 @@ requests_strategy = st.one_of(
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory, snapshot_prices):
-    folder = tmp_path_factory.mktemp("fuzz-model")
-    save_model(
-        train_model(
-            build_features(snapshot_prices.loc[:"2005-12-31"]),
-            feature_names(),
-            Hyperparameters(num_round=5),
-            threshold=0.5,
-            ticker="^GSPC",
-            data_source="snapshot",
-        ),
-        folder,
-    )
-    port = free_port()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "stockpred",
-            "serve",
-            "--model-dir",
-            str(folder),
-            "--port",
-            str(port),
-            "--workers",
-            "2",
-        ],
-        env=os.environ.copy(),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    wait_until_healthy(port, process)
-    session = requests.Session()
-    yield f"http://127.0.0.1:{port}", session
-    process.terminate()
-    assert process.wait(timeout=30) == 0, "the server did not stop cleanly"
+    folder = save_small_model(tmp_path_factory.mktemp("fuzz"), snapshot_prices.loc[:"2005-12-31"])
+    with model_server(folder, workers=2) as (port, process):
+        wait_until_healthy(port, process)
+        yield f"http://127.0.0.1:{port}", requests.Session()
+        process.terminate()
+        assert process.wait(timeout=30) == 0, "the server did not stop cleanly"
 
 
 @settings(
