@@ -143,13 +143,15 @@ def test_server_still_answers_after_bad_requests(server):
 def test_ping_is_503_without_a_model_and_sigterm_stops_gracefully(tmp_path):
     (tmp_path / "empty").mkdir()
     with model_server(tmp_path / "empty") as (port, process):
-        for _ in range(100):
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
             try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/ping", timeout=2)
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/ping", timeout=5)
             except urllib.error.HTTPError as error:
                 assert error.code == 503
                 break
-            except urllib.error.URLError:
+            # Refused, or accepted by the master while the worker still boots: not up yet.
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
                 time.sleep(0.1)
         else:
             pytest.fail("the server did not answer /ping")
