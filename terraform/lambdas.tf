@@ -9,6 +9,7 @@ locals {
       timeout     = 300
       environment = {
         STOCKPRED_BACKEND                    = "aws"
+        STOCKPRED_BUCKET                     = aws_s3_bucket.this.bucket
         STOCKPRED_SAGEMAKER_ROLE_ARN         = aws_iam_role.sagemaker.arn
         STOCKPRED_ENDPOINT_TYPE              = var.endpoint_type
         STOCKPRED_SERVERLESS_MEMORY_MB       = tostring(var.serverless_memory_mb)

@@ -15,13 +15,17 @@ import subprocess
 import sys
 import time
 import urllib.request
+import zipfile
 from pathlib import Path
 
 import boto3
 import pytest
 
 from stockpred.endpoint import free_port
+from stockpred.features import feature_names
+from stockpred.monitor import metric_data
 from stockpred.pipeline_definitions import PIPELINES, render_text
+from tests.aws import register_package
 
 REPO = Path(__file__).resolve().parents[1]
 MODULE = REPO / "terraform"
@@ -198,7 +202,13 @@ def stack(tmp_path_factory):
                 aws_secret_access_key="test",  # pragma: allowlist secret
             )
 
-        yield {"outputs": outputs, "client": client, "timings": timings}
+        yield {
+            "outputs": outputs,
+            "client": client,
+            "timings": timings,
+            "url": url,
+            "lambda_zip": tmp_path / "lambda.zip",
+        }
         # moto does not implement DeleteModelPackageGroup: forget it instead (harness only).
         terraform(workdir, env, "state", "rm", "aws_sagemaker_model_package_group.this")
         started = time.monotonic()
@@ -399,6 +409,162 @@ def test_a_pipeline_execution_can_be_started(stack):
     assert response["PipelineExecutionArn"].startswith(
         stack["outputs"]["sagemaker_pipeline_arns"]["inference"]
     )
+
+
+def run_deployed_lambda(stack, code: Path, name: str, event: dict) -> dict:
+    """Run a handler as Lambda would: code from the deployed zip, the deployed environment."""
+    configuration = stack["client"]("lambda").get_function_configuration(
+        FunctionName=f"stockpred-{name}"
+    )
+    if not code.exists():
+        with zipfile.ZipFile(stack["lambda_zip"]) as package:
+            package.extractall(code)
+    module, function = configuration["Handler"].rsplit(".", 1)
+    env = {
+        "PATH": os.environ["PATH"],
+        "PYTHONPATH": str(code),
+        **configuration["Environment"]["Variables"],
+        "AWS_ENDPOINT_URL": stack["url"],  # every boto3 client the handler makes goes to moto
+        "AWS_ACCESS_KEY_ID": "test",
+        "AWS_SECRET_ACCESS_KEY": "test",  # pragma: allowlist secret
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }
+    script = (
+        "import importlib, json, sys, stockpred\n"
+        f"assert stockpred.__file__.startswith({str(code)!r}), stockpred.__file__\n"
+        f"handler = getattr(importlib.import_module({module!r}), {function!r})\n"
+        "print(json.dumps(handler(json.loads(sys.argv[1]), None)))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script, json.dumps(event)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, f"{name} handler failed:\n{result.stderr[-3000:]}"
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def queue_endpoint_reply(url: str, body: dict) -> None:
+    """moto answers the next invoke_endpoint with this body (it runs no model itself)."""
+    request = urllib.request.Request(
+        f"{url}/moto-api/static/sagemaker/endpoint-results",
+        data=json.dumps(
+            {"results": [{"Body": json.dumps(body), "ContentType": "application/json"}]}
+        ).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    urllib.request.urlopen(request, timeout=10).close()
+
+
+def test_the_deployed_lambdas_work_with_their_deployed_configuration(stack, tmp_path):
+    """Deploy, predict, then monitor: the handlers of the deployed zip, with nothing but the
+    environment Terraform gave each function, against the resources Terraform created."""
+    outputs, client = stack["outputs"], stack["client"]
+    s3, sagemaker, dynamodb = client("s3"), client("sagemaker"), client("dynamodb")
+    bucket, code = outputs["s3_bucket_name"], tmp_path / "code"
+    # moto ignores the Condition of a bucket policy statement, so the TLS-only Deny would refuse
+    # every object request; lift it for this test (a gap of the emulator, not of the module).
+    policy = s3.get_bucket_policy(Bucket=bucket)["Policy"]
+    s3.delete_bucket_policy(Bucket=bucket)
+    try:
+        deployed = _deploy_then_predict(stack, code, s3, sagemaker, dynamodb)
+        _monitor(stack, code, s3, dynamodb, deployed)
+    finally:
+        s3.put_bucket_policy(Bucket=bucket, Policy=policy)
+
+
+def _deploy_then_predict(stack, code, s3, sagemaker, dynamodb) -> dict:
+    outputs = stack["outputs"]
+    bucket, endpoint = outputs["s3_bucket_name"], outputs["endpoint_name"]
+    training = "pipelines/training/e2e000000001"
+    for kind in ("statistics", "constraints"):
+        s3.put_object(Bucket=bucket, Key=f"{training}/baseline/{kind}.json", Body=b'{"version":0}')
+    arn = register_package(
+        sagemaker,
+        outputs["model_package_group_name"],
+        "Approved",
+        f"s3://{bucket}/{training}/model/model.tar.gz",
+        baseline_prefix=f"s3://{bucket}/{training}/baseline",
+    )
+    deployed = run_deployed_lambda(
+        stack,
+        code,
+        "deploy",
+        {"model_package_arn": arn, "endpoint_name": endpoint, "execution_id": "e2e000000001"},
+    )
+    described = sagemaker.describe_endpoint(EndpointName=endpoint)
+    assert described["EndpointConfigName"] == deployed["endpoint_config_name"]
+    baseline = s3.get_object(Bucket=bucket, Key=f"monitoring/baseline/{endpoint}/statistics.json")
+    assert baseline["Body"].read() == b'{"version":0}'
+
+    inference = "pipelines/inference/e2e000000002/inference"
+    s3.put_object(Bucket=bucket, Key=f"{inference}/inference.csv", Body=b"1.0,2.0,3.0\n")
+    context = {"ticker": "^GSPC", "data_source": "yahoo", "as_of": "2026-03-02"}
+    context |= {"target_date": "2026-03-03", "features": feature_names()}
+    s3.put_object(Bucket=bucket, Key=f"{inference}/inference.json", Body=json.dumps(context))
+    reply = {"threshold": 0.5, "model_version": deployed["model_version"]}
+    reply["predictions"] = [{"probability": 0.5712, "label": 1, "direction": "up"}]
+    queue_endpoint_reply(stack["url"], reply)
+    predicted = run_deployed_lambda(
+        stack,
+        code,
+        "predict",
+        {
+            "inference_uri": f"s3://{bucket}/{inference}",
+            "endpoint_name": endpoint,
+            "execution_id": "e2e000000002",
+        },
+    )
+    assert predicted == {
+        "target_date": "2026-03-03",
+        "direction": "up",
+        "probability": "0.571200",
+        "status": "stored",
+    }
+    key = {"ticker": {"S": "^GSPC"}, "target_date": {"S": "2026-03-03"}}
+    item = dynamodb.get_item(TableName=outputs["dynamodb_table_name"], Key=key)["Item"]
+    assert item["model_version"]["S"] == deployed["model_version"]
+    captures = s3.list_objects_v2(Bucket=bucket, Prefix=f"datacapture/{endpoint}/AllTraffic/")
+    assert len(captures["Contents"]) == 1
+    return deployed
+
+
+def _monitor(stack, code, s3, dynamodb, deployed) -> None:
+    outputs = stack["outputs"]
+    bucket, endpoint = outputs["s3_bucket_name"], outputs["endpoint_name"]
+    report = "monitoring/runs/e2e000000003"
+    quality = {"precision": 1.0, "base_rate": 1.0, "accuracy": 1.0, "n_up_calls": 1}
+    metrics = metric_data(
+        endpoint=endpoint,
+        schedule=f"{endpoint}-monitoring",
+        timestamp="2026-03-03T23:30:00+00:00",
+        quality=quality,
+        drift={"close_ratio_2": {"completeness": 1.0, "robust_distance": 0.0}},
+        violations=[],
+        missing_predictions=0,
+    )
+    files = {
+        "metrics.json": metrics,
+        "outcomes.json": {"ticker": "^GSPC", "outcomes": {"2026-03-03": "up"}},
+        "summary.json": {"violations": 0, "model_quality": quality},
+    }
+    for name, document in files.items():
+        s3.put_object(Bucket=bucket, Key=f"{report}/{name}", Body=json.dumps(document))
+    monitored = run_deployed_lambda(
+        stack, code, "monitor", {"report_uri": f"s3://{bucket}/{report}", "endpoint_name": endpoint}
+    )
+    assert monitored["outcomes_filled"] == "1"
+    key = {"ticker": {"S": "^GSPC"}, "target_date": {"S": "2026-03-03"}}
+    item = dynamodb.get_item(TableName=outputs["dynamodb_table_name"], Key=key)["Item"]
+    assert item["actual"]["S"] == "up"
+    truth = s3.list_objects_v2(Bucket=bucket, Prefix="groundtruth/2026/03/03/")
+    assert len(truth["Contents"]) == 1
+    cloudwatch = stack["client"]("cloudwatch")
+    published = cloudwatch.list_metrics(Namespace="aws/sagemaker/Endpoints/model-metrics")
+    assert "precision_minus_base_rate" in {m["MetricName"] for m in published["Metrics"]}
 
 
 def _as_list(value):
