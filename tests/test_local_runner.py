@@ -13,6 +13,7 @@ import pytest
 
 from stockpred.errors import ConfigError
 from stockpred.local_runner import (
+    LocalPipelineRunner,
     PipelineFailed,
     PropertyFileRef,
     _Context,
@@ -192,6 +193,20 @@ def test_parameters_are_checked():
     with pytest.raises(ConfigError, match="N='x' is not a valid Integer"):
         parse_parameters(typed, {"N": "x"})
     assert parse_parameters(typed, {"N": "5"}) == {"N": 5}
+    # SageMaker's StartPipelineExecution refuses empty values; so does the local runner.
+    with pytest.raises(ConfigError, match="AsOf cannot be empty"):
+        parse_parameters(render("inference"), {"AsOf": ""})
+
+
+def test_an_empty_container_argument_fails_the_step_as_on_sagemaker(tmp_path):
+    """CreateProcessingJob refuses "" in ContainerArguments: the runner must not let it pass."""
+    definition = render("inference")
+    ingest = definition["Steps"][0]["Arguments"]["AppSpecification"]
+    ingest["ContainerArguments"] += ["--start", {"Get": "Parameters.Ticker"}]
+    definition["Parameters"][0]["DefaultValue"] = ""  # Ticker: a default no one overrides
+    record = LocalPipelineRunner(tmp_path).run("inference", definition, {})
+    assert record.status == "Failed"
+    assert "empty string in ContainerArguments at index 1" in record.failure_reason
 
 
 def test_expressions_resolve_like_sagemaker():
@@ -299,6 +314,9 @@ def test_two_inference_runs_for_the_same_day_at_once_leave_one_prediction(ran):
         for _ in range(2)
     ]
     records = [json.loads(run.communicate(timeout=300)[0]) for run in runs]
+    assert [r["status"] for r in records] == ["Succeeded"] * 2, [
+        r["failure_reason"] for r in records
+    ]
     statuses = sorted(r["steps"][-1]["properties"]["OutputParameters"]["status"] for r in records)
     assert statuses == ["stored", "unchanged"]
     with sqlite3.connect(home / "predictions.db") as db:

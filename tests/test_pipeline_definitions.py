@@ -185,10 +185,22 @@ def test_monitoring_pipeline_shape():
     assert monitor["ContainerEntrypoint"] == ["python", "-m", "stockpred.steps.monitor"]
 
 
+@pytest.mark.parametrize("name", PIPELINES)
+def test_no_empty_string_reaches_sagemaker(name):
+    """SageMaker refuses "" as a parameter value and as a container argument or entrypoint."""
+    definition = render(name)
+    for parameter in definition["Parameters"]:
+        assert parameter.get("DefaultValue") != "", parameter["Name"]
+    for step in definition["Steps"]:
+        app = step.get("Arguments", {}).get("AppSpecification", {})
+        for item in [*app.get("ContainerEntrypoint", []), *app.get("ContainerArguments", [])]:
+            assert item != "", f"{step['Name']}: an empty container argument"
+
+
 def test_inference_pipeline_takes_an_as_of_date():
     definition = render("inference")
     parameters = {p["Name"]: p for p in definition["Parameters"]}
-    assert parameters["AsOf"]["DefaultValue"] == ""  # empty = the latest completed session
+    assert parameters["AsOf"]["DefaultValue"] == "latest"  # the latest completed session
     assert [s["Name"] for s in definition["Steps"]] == ["Ingest", "Process", "Predict"]
 
 

@@ -123,7 +123,7 @@ def test_processing_failure_is_written_to_output_message(tmp_path):
     result = run_step("ingest", tmp_path, "--source", "snapshot", "--as-of", "2030-13-01")
     assert result.returncode != 0
     message = (tmp_path / "output/message").read_text()
-    assert message == "'2030-13-01' is not a date (YYYY-MM-DD)"
+    assert message == "'2030-13-01' is not a date (YYYY-MM-DD) or 'latest'"
 
 
 def test_training_failure_is_written_to_output_failure(tmp_path):

@@ -101,6 +101,9 @@ def parse_parameters(definition: dict, overrides: dict[str, str]) -> dict[str, A
             f"unknown pipeline parameter(s) {', '.join(unknown)}; known: "
             f"{', '.join(sorted(declared))}"
         )
+    empty = sorted(name for name, value in overrides.items() if value == "")
+    if empty:  # StartPipelineExecution refuses them too: "required minimum: 1"
+        raise ConfigError(f"pipeline parameter(s) {', '.join(empty)} cannot be empty on SageMaker")
     values: dict[str, Any] = {}
     for name, spec in declared.items():
         if name in overrides:
@@ -234,6 +237,7 @@ class LocalPipelineRunner:
             _local(root, item["S3Output"]["LocalPath"]).mkdir(parents=True, exist_ok=True)
         write_json_atomic(root / "config" / "processingjobconfig.json", args)
         app = args["AppSpecification"]
+        _check_container_strings(app)
         command = _command(
             app["ImageUri"], app.get("ContainerEntrypoint"), app.get("ContainerArguments", [])
         )
@@ -563,6 +567,18 @@ def run_measured(
             process.wait()
             return None, 0.0
         time.sleep(0.02)
+
+
+def _check_container_strings(app: dict) -> None:
+    """CreateProcessingJob refuses empty strings in the entrypoint or the arguments."""
+    for field_name in ("ContainerEntrypoint", "ContainerArguments"):
+        for index, value in enumerate(app.get(field_name) or []):
+            if value is None or str(value) == "":
+                raise PipelineFailed(
+                    f"Found null or empty string in {field_name} at index {index}. "
+                    "ContainerArguments and ContainerEntrypoint may not contain null or empty "
+                    "strings (as SageMaker would refuse)"
+                )
 
 
 def _command(image: str, entrypoint: list[str] | None, arguments: list[str]) -> list[str]:

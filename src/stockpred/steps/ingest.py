@@ -14,29 +14,34 @@ from stockpred.files import write_json_atomic, write_text_atomic
 from stockpred.ingest import load_market_data
 from stockpred.steps.contract import log, processing_output, run_processing_job
 
+# SageMaker refuses empty pipeline parameter values and empty container arguments, so "not set"
+# is spelled out: all the history there is, up to the latest completed session.
+EARLIEST, LATEST = "earliest", "latest"
 
-def optional_date(value: str) -> dt.date | None:
-    """Pipeline parameters cannot be null: an empty string means 'not set'."""
-    if not value.strip():
+
+def optional_date(value: str, unset: str) -> dt.date | None:
+    """A YYYY-MM-DD date, or None for the `unset` word (or an empty string)."""
+    value = value.strip()
+    if value in ("", unset):
         return None
     try:
-        return dt.date.fromisoformat(value.strip())
+        return dt.date.fromisoformat(value)
     except ValueError:
-        raise ConfigError(f"{value!r} is not a date (YYYY-MM-DD)") from None
+        raise ConfigError(f"{value!r} is not a date (YYYY-MM-DD) or {unset!r}") from None
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="ingest", description=__doc__)
     parser.add_argument("--ticker", default="^GSPC")
     parser.add_argument("--source", default="auto", help="auto | yahoo | snapshot | csv:PATH")
-    parser.add_argument("--start", default="", help="first day kept (empty: all history)")
-    parser.add_argument("--as-of", default="", help="last session used (empty: the latest)")
+    parser.add_argument("--start", default=EARLIEST, help="first day kept, or earliest")
+    parser.add_argument("--as-of", default=LATEST, help="last session used, or latest")
     return parser.parse_args(argv)
 
 
 def ingest(argv: list[str]) -> None:
     args = parse_args(argv)
-    start, as_of = optional_date(args.start), optional_date(args.as_of)
+    start, as_of = optional_date(args.start, EARLIEST), optional_date(args.as_of, LATEST)
     market = load_market_data(args.source, args.ticker, as_of=as_of)
     prices = market.prices if start is None else market.prices.loc[str(start) :]
     if prices.empty:
