@@ -19,8 +19,8 @@ TF := terraform -chdir=terraform
 TF_VARS := -var image_tag=$(IMAGE_TAG)
 LAMBDA_ZIP := build/lambda.zip
 
-.PHONY: help install lock lock-tools scan run report bench test test-images lint format clean lambda-zip build push plan deploy destroy \
-	repositories clean-tree tf-init
+.PHONY: help install lock lock-tools scan run report bench test test-images lint format docs clean lambda-zip build push plan \
+	deploy destroy start-training repositories clean-tree tf-init
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -69,6 +69,9 @@ lint: $(INSTALLED) ## ruff (lint, format), bandit (no medium/high findings), det
 	$(BIN)/bandit --quiet --recursive --severity-level medium src 2> >(grep -v "nosec encountered" >&2)
 	@$(BIN)/detect-secrets scan $$(git ls-files) | $(BIN)/python -c \
 	  'import json, sys; found = json.load(sys.stdin)["results"]; print("detect-secrets:", found or "no secrets"); sys.exit(bool(found))'
+
+docs: $(INSTALLED) ## Regenerate the inputs/outputs tables of terraform/README.md
+	$(BIN)/python scripts/terraform_docs.py
 
 format: $(INSTALLED) ## Format the code with ruff
 	$(BIN)/ruff format src tests scripts benchmarks
@@ -124,6 +127,10 @@ plan: tf-init lambda-zip ## terraform plan for the current commit's images (writ
 
 deploy: clean-tree lambda-zip build repositories push ## Build, push and apply: the whole system on AWS
 	$(TF) apply -input=false $(TF_VARS)
+
+start-training: ## Start the training pipeline on AWS now (the first deployment has no model until it runs)
+	aws sagemaker start-pipeline-execution --region $$($(TF) output -raw aws_region) \
+	  --pipeline-name $$($(TF) output -json sagemaker_pipeline_names | $(PYTHON) -c 'import json,sys; print(json.load(sys.stdin)["training"])')
 
 destroy: tf-init lambda-zip ## Destroy the AWS stack (the bucket and table must be emptied first unless force_destroy)
 	$(TF) destroy -input=false $(TF_VARS)

@@ -54,7 +54,7 @@ output "endpoint_name" {
 }
 
 output "lambda_function_arns" {
-  description = "ARN of the deploy and predict Lambdas."
+  description = "ARN of each Lambda: deploy, predict and monitor."
   value       = { for name, function in aws_lambda_function.this : name => function.arn }
 }
 
@@ -64,7 +64,7 @@ output "sagemaker_role_arn" {
 }
 
 output "sns_topic_arn" {
-  description = "Topic that receives pipeline failures and Lambda error alarms."
+  description = "Topic that receives pipeline failures and every alarm (Lambda errors, drift, live precision, missing predictions)."
   value       = aws_sns_topic.alarms.arn
 }
 

@@ -17,6 +17,11 @@ variable "aws_region" {
   description = "AWS region to deploy into."
   type        = string
   default     = "us-east-1"
+
+  validation {
+    condition     = can(regex("^[a-z]{2}(-gov)?-[a-z]+-[0-9]$", var.aws_region))
+    error_message = "aws_region must be a region code such as us-east-1."
+  }
 }
 
 variable "tags" {
@@ -134,6 +139,11 @@ variable "realtime_instance_type" {
   description = "Instance type of a realtime endpoint."
   type        = string
   default     = "ml.t2.medium"
+
+  validation {
+    condition     = can(regex("^ml\\.", var.realtime_instance_type))
+    error_message = "realtime_instance_type must be a SageMaker instance type (ml.*)."
+  }
 }
 
 ################################################################################

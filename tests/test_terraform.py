@@ -44,6 +44,8 @@ SERVICES = [
     "sns",
     "sts",
 ]
+# What a user's checkout may hold beside the module: never part of the tested copy.
+USER_FILES = shutil.ignore_patterns(".terraform*", "*.tfstate*", "tfplan", "backend.tf", "*.tfvars")
 # Actions AWS does not scope to a resource: the only ones allowed on "*".
 UNSCOPED_ACTIONS = {
     "ecr:GetAuthorizationToken",
@@ -109,7 +111,7 @@ def test_terraform_is_formatted():
 
 def test_terraform_validates(tmp_path):
     workdir = tmp_path / "module"
-    shutil.copytree(MODULE, workdir, ignore=shutil.ignore_patterns(".terraform*", "*.tfstate*"))
+    shutil.copytree(MODULE, workdir, ignore=USER_FILES)
     env = terraform_env(tmp_path)
     terraform(workdir, env, "init", "-backend=false", "-input=false")
     assert "Success" in terraform(workdir, env, "validate", "-no-color")
@@ -161,7 +163,7 @@ def stack(tmp_path_factory):
     """Apply the module against moto_server; yield its outputs and clients; then destroy."""
     tmp_path = tmp_path_factory.mktemp("terraform")
     workdir = tmp_path / "module"
-    shutil.copytree(MODULE, workdir, ignore=shutil.ignore_patterns(".terraform*", "*.tfstate*"))
+    shutil.copytree(MODULE, workdir, ignore=USER_FILES)
     subprocess.run(
         [sys.executable, str(REPO / "scripts/build_lambda_zip.py"), str(tmp_path / "lambda.zip")],
         check=True,
