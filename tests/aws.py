@@ -2,9 +2,37 @@
 
 from __future__ import annotations
 
+import threading
+from typing import Any
+
 import boto3
 
 REGION = "us-east-1"
+
+
+class AtomicCalls:
+    """A client whose API calls run one at a time.
+
+    DynamoDB applies each conditional write atomically; moto's in-process backend does not when
+    threads share it (a condition check and a write can interleave), so two conditional puts
+    could both succeed. Serialising the calls gives back the service's guarantee, while the
+    threads still race through the product's own check-then-write logic.
+    """
+
+    def __init__(self, client: Any) -> None:
+        self._client = client
+        self._lock = threading.Lock()
+
+    def __getattr__(self, name: str) -> Any:
+        attribute = getattr(self._client, name)
+        if name in ("exceptions", "meta") or not callable(attribute):
+            return attribute
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            with self._lock:
+                return attribute(*args, **kwargs)
+
+        return call
 
 
 def create_predictions_table(name: str = "stockpred-predictions") -> str:

@@ -12,6 +12,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from stockpred.errors import ConfigError
 from stockpred.pipeline_definitions import PIPELINES, local_values, render, render_text
 
 pytestmark = pytest.mark.filterwarnings(
@@ -183,6 +184,16 @@ def test_monitoring_pipeline_shape():
     assert [s["Name"] for s in definition["Steps"]] == ["Ingest", "Monitor", "Publish"]
     monitor = definition["Steps"][1]["Arguments"]["AppSpecification"]
     assert monitor["ContainerEntrypoint"] == ["python", "-m", "stockpred.steps.monitor"]
+
+
+def test_local_runs_take_the_data_source_from_the_environment(monkeypatch):
+    monkeypatch.setenv("STOCKPRED_DATA_SOURCE", "snapshot")
+    for name in PIPELINES:
+        parameters = {p["Name"]: p["DefaultValue"] for p in render(name)["Parameters"]}
+        assert parameters["DataSource"] == "snapshot"
+    monkeypatch.setenv("STOCKPRED_DATA_SOURCE", "nasdaq")
+    with pytest.raises(ConfigError, match="STOCKPRED_DATA_SOURCE='nasdaq' is not valid"):
+        render("inference")
 
 
 @pytest.mark.parametrize("name", PIPELINES)

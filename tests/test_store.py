@@ -17,7 +17,7 @@ from stockpred.store import (
     DynamoDBPredictionStore,
     SqlitePredictionStore,
 )
-from tests.aws import create_predictions_table
+from tests.aws import AtomicCalls, create_predictions_table
 
 
 def a_prediction(**changes) -> Prediction:
@@ -41,7 +41,8 @@ def store(request, tmp_path):
     if request.param == "sqlite":
         return SqlitePredictionStore(tmp_path / "predictions.db")
     request.getfixturevalue("aws")
-    return DynamoDBPredictionStore(create_predictions_table(), boto3.client("dynamodb"))
+    client = AtomicCalls(boto3.client("dynamodb"))  # DynamoDB's atomic writes, under threads
+    return DynamoDBPredictionStore(create_predictions_table(), client)
 
 
 def test_writing_the_same_prediction_twice_leaves_one_record(store):

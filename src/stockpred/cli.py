@@ -260,7 +260,7 @@ def predictions_list(
         )
 
 
-PipelineName = Annotated[str, typer.Argument(help="training or inference")]
+PipelineName = Annotated[str, typer.Argument(help="training, inference or monitoring")]
 
 
 @pipeline_app.command("render")

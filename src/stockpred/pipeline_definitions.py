@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from stockpred.config import MODEL_PACKAGE_GROUP
+from stockpred.config import MODEL_PACKAGE_GROUP, data_source_setting
 from stockpred.errors import ConfigError
 
 PIPELINES = ("training", "inference", "monitoring")
@@ -39,7 +39,11 @@ def templates_dir() -> Path:
 
 
 def local_values() -> dict[str, str]:
-    """What the local runner substitutes where Terraform puts ARNs, image URIs and the bucket."""
+    """What the local runner substitutes where Terraform puts ARNs, image URIs and the bucket.
+
+    The DataSource parameter's default is STOCKPRED_DATA_SOURCE (auto when unset), so the
+    environment setting holds for pipeline runs as for the other commands.
+    """
     prefix = f"arn:aws:lambda:{LOCAL_REGION}:{LOCAL_ACCOUNT}:function"
     return {
         "bucket": "stockpred-local",
@@ -53,7 +57,7 @@ def local_values() -> dict[str, str]:
         "predict_function_arn": f"{prefix}:stockpred-predict",
         "monitor_function_arn": f"{prefix}:stockpred-monitor",
         "endpoint_name": "stockpred",
-        "data_source": "auto",
+        "data_source": data_source_setting(),
         "processing_instance_type": "ml.t3.medium",
         "training_instance_type": "ml.m5.large",
     }
