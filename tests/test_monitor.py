@@ -9,6 +9,9 @@ import jsonschema
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.stats import ks_2samp
 
 from stockpred.capture import capture_record
 from stockpred.lambdas.monitor import publish
@@ -80,6 +83,19 @@ def test_ks_distance_and_the_robust_correction():
     # 1.8 * sqrt((n + m) / (n m)) with n = 1000, m = 100 is 0.1888.
     assert robust_distance(0.3, 1000, 100) == pytest.approx(0.3 - 0.18879, abs=1e-4)
     assert robust_distance(0.1, 1000, 100) == 0.0
+
+
+samples = st.lists(
+    st.floats(min_value=-1e6, max_value=1e6, allow_nan=False), min_size=1, max_size=60
+)
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # scipy's p-value on tiny samples
+@settings(max_examples=200, deadline=None)
+@given(samples, samples)
+def test_ks_distance_is_scipys_two_sample_statistic(sample, reference):
+    expected = ks_2samp(sample, reference, method="asymp").statistic  # the statistic is exact
+    assert ks_distance(np.array(sample), np.array(reference)) == pytest.approx(expected, abs=1e-12)
 
 
 def test_structural_problems_are_violations(baseline):
