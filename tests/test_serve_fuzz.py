@@ -1,7 +1,7 @@
 """Fuzzing the model server over real HTTP: generated malformed requests never get a 5xx.
 
 Every request is answered; a refused one gets a 4xx with a JSON error message, and the server
-keeps answering valid requests afterwards. (Oversized bodies: tests/test_serve.py.)
+keeps answering valid requests afterwards; a body over SageMaker's 6 MB limit gets 413.
 """
 
 from __future__ import annotations
@@ -114,9 +114,28 @@ def test_generated_requests_never_get_a_5xx(server, request):
             assert all(math.isfinite(p["probability"]) for p in payload["predictions"])
 
 
+MAX_BODY = 6 * 1024 * 1024
+
+
+@settings(max_examples=20, deadline=None, database=None)
+@given(
+    content_type=content_types,
+    size=st.integers(MAX_BODY + 1, MAX_BODY + 512 * 1024),
+    filler=st.sampled_from([b"1.0,", b"\x00", b'{"instances": [', b"\xff\xfe"]),
+)
+def test_generated_oversized_bodies_get_413(server, content_type, size, filler):
+    url, session = server
+    body = (filler * (size // len(filler) + 1))[:size]
+    headers = {"Content-Type": content_type} if content_type else {}
+    response = session.post(f"{url}/invocations", data=body, headers=headers, timeout=30)
+    OUTCOMES[response.status_code] = OUTCOMES.get(response.status_code, 0) + 1
+    assert response.status_code == 413, response.text
+    assert json.loads(response.text)["error"]
+
+
 def test_the_server_still_answers_after_the_fuzzing(server):
     url, session = server
-    assert sum(OUTCOMES.values()) >= 1000, OUTCOMES
+    assert sum(OUTCOMES.values()) >= 1020, OUTCOMES
     assert sum(n for code, n in OUTCOMES.items() if 400 <= code < 500) > 900, OUTCOMES
     print(f"\nfuzzed requests by status: {dict(sorted(OUTCOMES.items()))}")
     response = session.post(
