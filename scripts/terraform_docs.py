@@ -1,7 +1,9 @@
 """Write the inputs and outputs tables of terraform/README.md from variables.tf and outputs.tf.
 
 The tables sit between the markers terraform-docs uses, so they can never drift from the module:
-`make docs` rewrites them, and a test fails when they are out of date.
+`make docs` rewrites them, and a test fails when they are out of date. (terraform-docs itself is
+a Go binary that no package registry this project installs from carries; python-hcl2 parses the
+HCL here.)
 
 usage: python scripts/terraform_docs.py [--check]
 """

@@ -138,9 +138,11 @@ data "aws_iam_policy_document" "lambda_common" {
     resources = ["${aws_cloudwatch_log_group.lambda[each.key].arn}:*"]
   }
 
+  # Decrypt: the environment and the objects read; GenerateDataKey: the objects written (every
+  # handler writes to the SSE-KMS bucket).
   statement {
-    sid       = "EnvironmentKey"
-    actions   = ["kms:Decrypt"]
+    sid       = "BucketAndEnvironmentKey"
+    actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
     resources = [aws_kms_key.this.arn]
   }
 
@@ -196,12 +198,6 @@ data "aws_iam_policy_document" "deploy" {
   }
 
   statement {
-    sid       = "BucketKey"
-    actions   = ["kms:GenerateDataKey"]
-    resources = [aws_kms_key.this.arn]
-  }
-
-  statement {
     sid       = "PassExecutionRole"
     actions   = ["iam:PassRole"]
     resources = [aws_iam_role.sagemaker.arn]
@@ -242,12 +238,6 @@ data "aws_iam_policy_document" "predict" {
   }
 
   statement {
-    sid       = "DataKey"
-    actions   = ["kms:GenerateDataKey"]
-    resources = [aws_kms_key.this.arn]
-  }
-
-  statement {
     sid       = "Predictions"
     actions   = ["dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:Query"]
     resources = [aws_dynamodb_table.predictions.arn]
@@ -273,12 +263,6 @@ data "aws_iam_policy_document" "monitor" {
     sid       = "WriteGroundTruth"
     actions   = ["s3:PutObject"]
     resources = ["${aws_s3_bucket.this.arn}/groundtruth/*"]
-  }
-
-  statement {
-    sid       = "DataKey"
-    actions   = ["kms:GenerateDataKey"]
-    resources = [aws_kms_key.this.arn]
   }
 
   statement {

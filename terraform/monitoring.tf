@@ -7,53 +7,54 @@ locals {
     Endpoint           = local.endpoint_name
     MonitoringSchedule = "${local.endpoint_name}-monitoring"
   }
+
+  # One alarm per monitoring metric the pipeline publishes (one value per day).
+  monitoring_alarms = {
+    drift = {
+      description        = "Captured inputs drifted from the baseline, or failed a data quality check (see the monitoring run's constraint_violations.json)"
+      namespace          = "aws/sagemaker/Endpoints/data-metrics"
+      metric_name        = "constraint_violations"
+      statistic          = "Maximum"
+      comparison         = "GreaterThanThreshold"
+      evaluation_periods = 1
+      treat_missing_data = "notBreaching"
+    }
+    precision-below-base-rate = {
+      description        = "Live precision has been below the always-up base rate of the same days for ${var.precision_alarm_days} monitoring days"
+      namespace          = "aws/sagemaker/Endpoints/model-metrics"
+      metric_name        = "precision_minus_base_rate"
+      statistic          = "Average"
+      comparison         = "LessThanThreshold"
+      evaluation_periods = var.precision_alarm_days
+      treat_missing_data = "ignore"
+    }
+    missing-predictions = {
+      description        = "A recent trading day has no stored prediction"
+      namespace          = "aws/sagemaker/Endpoints/model-metrics"
+      metric_name        = "missing_predictions"
+      statistic          = "Maximum"
+      comparison         = "GreaterThanThreshold"
+      evaluation_periods = 1
+      treat_missing_data = "notBreaching"
+    }
+  }
 }
 
-resource "aws_cloudwatch_metric_alarm" "drift" {
-  alarm_name          = "${var.name}-drift"
-  alarm_description   = "Captured inputs drifted from the baseline, or failed a data quality check (see the monitoring run's constraint_violations.json)"
-  namespace           = "aws/sagemaker/Endpoints/data-metrics"
-  metric_name         = "constraint_violations"
-  dimensions          = local.monitoring_dimensions
-  statistic           = "Maximum"
-  period              = 86400
-  evaluation_periods  = 1
-  threshold           = 0
-  comparison_operator = "GreaterThanThreshold"
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = [aws_sns_topic.alarms.arn]
-  ok_actions          = [aws_sns_topic.alarms.arn]
-}
+resource "aws_cloudwatch_metric_alarm" "monitoring" {
+  for_each = local.monitoring_alarms
 
-resource "aws_cloudwatch_metric_alarm" "precision_below_base_rate" {
-  alarm_name          = "${var.name}-precision-below-base-rate"
-  alarm_description   = "Live precision has been below the always-up base rate of the same days for ${var.precision_alarm_days} monitoring days"
-  namespace           = "aws/sagemaker/Endpoints/model-metrics"
-  metric_name         = "precision_minus_base_rate"
+  alarm_name          = "${var.name}-${each.key}"
+  alarm_description   = each.value.description
+  namespace           = each.value.namespace
+  metric_name         = each.value.metric_name
   dimensions          = local.monitoring_dimensions
-  statistic           = "Average"
+  statistic           = each.value.statistic
   period              = 86400
-  evaluation_periods  = var.precision_alarm_days
-  datapoints_to_alarm = var.precision_alarm_days
+  evaluation_periods  = each.value.evaluation_periods
+  datapoints_to_alarm = each.value.evaluation_periods
   threshold           = 0
-  comparison_operator = "LessThanThreshold"
-  treat_missing_data  = "ignore"
-  alarm_actions       = [aws_sns_topic.alarms.arn]
-  ok_actions          = [aws_sns_topic.alarms.arn]
-}
-
-resource "aws_cloudwatch_metric_alarm" "missing_predictions" {
-  alarm_name          = "${var.name}-missing-predictions"
-  alarm_description   = "A recent trading day has no stored prediction"
-  namespace           = "aws/sagemaker/Endpoints/model-metrics"
-  metric_name         = "missing_predictions"
-  dimensions          = local.monitoring_dimensions
-  statistic           = "Maximum"
-  period              = 86400
-  evaluation_periods  = 1
-  threshold           = 0
-  comparison_operator = "GreaterThanThreshold"
-  treat_missing_data  = "notBreaching"
+  comparison_operator = each.value.comparison
+  treat_missing_data  = each.value.treat_missing_data
   alarm_actions       = [aws_sns_topic.alarms.arn]
   ok_actions          = [aws_sns_topic.alarms.arn]
 }
@@ -70,7 +71,7 @@ resource "aws_cloudwatch_event_rule" "retrain_on_drift" {
   event_pattern = jsonencode({
     source      = ["aws.cloudwatch"]
     detail-type = ["CloudWatch Alarm State Change"]
-    resources   = [aws_cloudwatch_metric_alarm.drift.arn]
+    resources   = [aws_cloudwatch_metric_alarm.monitoring["drift"].arn]
     detail      = { state = { value = ["ALARM"] } }
   })
 }

@@ -39,7 +39,7 @@ def chain(tmp_path_factory):
         "--source",
         "snapshot",
         "--start",
-        "",
+        "earliest",
         "--as-of",
         "2025-12-31",
     )
@@ -80,6 +80,7 @@ def test_ingest_writes_validated_bars_and_provenance(chain):
     raw = chain["ingest"] / "processing/output/raw"
     provenance = json.loads((raw / "ingest.json").read_text())
     assert provenance["data_source"] == "snapshot"
+    assert provenance["first_day"] == "1927-12-30"  # earliest: all the history there is
     assert provenance["last_day"] == "2025-12-31"  # cut at the as-of session
     prices = pd.read_csv(raw / "prices.csv")
     assert list(prices.columns) == ["Date", "Open", "High", "Low", "Close", "Volume"]

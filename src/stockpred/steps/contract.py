@@ -14,7 +14,7 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 
-from stockpred.errors import StockpredError
+from stockpred.errors import ConfigError, StockpredError
 
 log = logging.getLogger("stockpred.steps")
 
@@ -48,6 +48,17 @@ def model_dir() -> Path:
     path = opt_ml() / "model"
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def whole_number(name: str, value: str, minimum: int, why: str = "") -> int:
+    """A container argument that must be a whole number >= minimum (they arrive as strings)."""
+    try:
+        number = int(value)
+    except ValueError:
+        raise ConfigError(f"{name} {value!r} is not a whole number") from None
+    if number < minimum:
+        raise ConfigError(f"{name} {number} is too small: at least {minimum}{why}")
+    return number
 
 
 def run_job(job: Callable[[], None], *, failure_file: str) -> int:

@@ -20,9 +20,9 @@ EARLIEST, LATEST = "earliest", "latest"
 
 
 def optional_date(value: str, unset: str) -> dt.date | None:
-    """A YYYY-MM-DD date, or None for the `unset` word (or an empty string)."""
+    """A YYYY-MM-DD date, or None for the `unset` word."""
     value = value.strip()
-    if value in ("", unset):
+    if value == unset:
         return None
     try:
         return dt.date.fromisoformat(value)

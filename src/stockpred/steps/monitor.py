@@ -15,7 +15,6 @@ import json
 import sys
 
 from stockpred import market_calendar
-from stockpred.errors import ConfigError
 from stockpred.features import feature_names
 from stockpred.files import read_json, write_json_atomic
 from stockpred.ingest import read_csv
@@ -27,7 +26,13 @@ from stockpred.monitor import (
     model_quality,
 )
 from stockpred.outcomes import outcomes_from_closes
-from stockpred.steps.contract import log, processing_input, processing_output, run_processing_job
+from stockpred.steps.contract import (
+    log,
+    processing_input,
+    processing_output,
+    run_processing_job,
+    whole_number,
+)
 from stockpred.validate import validate_prices
 
 OUTCOME_SESSIONS = 300  # recent sessions whose outcome is handed to the backfill
@@ -42,16 +47,6 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         "--freshness-sessions", default="5", help="recent sessions that must each have a prediction"
     )
     return parser.parse_args(argv)
-
-
-def _positive(name: str, value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        raise ConfigError(f"{name} {value!r} is not a whole number") from None
-    if number < 1:
-        raise ConfigError(f"{name} must be at least 1")
-    return number
 
 
 def read_captures(ticker: str) -> list[dict]:
@@ -69,9 +64,9 @@ def read_captures(ticker: str) -> list[dict]:
 
 def monitor(argv: list[str]) -> None:
     args = parse_args(argv)
-    last_n = _positive("--last-n", args.last_n)
-    drift_days = _positive("--drift-days", args.drift_days)
-    freshness = _positive("--freshness-sessions", args.freshness_sessions)
+    last_n = whole_number("--last-n", args.last_n, 1)
+    drift_days = whole_number("--drift-days", args.drift_days, 1)
+    freshness = whole_number("--freshness-sessions", args.freshness_sessions, 1)
     provenance = read_json(processing_input("raw") / "ingest.json")
     prices = validate_prices(
         read_csv(processing_input("raw") / "prices.csv"), provenance["data_source"]

@@ -28,7 +28,13 @@ from stockpred.files import read_json, write_json_atomic, write_text_atomic
 from stockpred.ingest import read_csv
 from stockpred.monitor import baseline_constraints, baseline_statistics
 from stockpred.outcomes import outcomes_from_closes
-from stockpred.steps.contract import log, processing_input, processing_output, run_processing_job
+from stockpred.steps.contract import (
+    log,
+    processing_input,
+    processing_output,
+    run_processing_job,
+    whole_number,
+)
 from stockpred.validate import validate_prices
 
 
@@ -70,7 +76,11 @@ def process(argv: list[str]) -> None:
     write_inference(frame, provenance)
     write_outcomes(prices, provenance)
     if not args.inference_only:
-        write_training_sets(frame, provenance, eval_days=_eval_days(args.eval_days))
+        write_training_sets(
+            frame,
+            provenance,
+            eval_days=whole_number("--eval-days", args.eval_days, 250, " test days"),
+        )
 
 
 def _flag(name: str, value: str) -> bool:
@@ -100,16 +110,6 @@ def write_no_session(today: dt.date, provenance: dict) -> None:
         },
     )
     log.info("%s is not a NYSE session: nothing to predict", today)
-
-
-def _eval_days(value: str) -> int:
-    try:
-        days = int(value)
-    except ValueError:
-        raise ConfigError(f"--eval-days {value!r} is not a whole number") from None
-    if days < 250:
-        raise ConfigError(f"--eval-days {days} is too small: at least 250 test days")
-    return days
 
 
 def write_inference(frame, provenance: dict) -> None:
